@@ -1,0 +1,1 @@
+"""Rasa SDK custom actions: the assistant's hands on the portal service."""

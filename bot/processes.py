@@ -1,0 +1,147 @@
+"""Start, watch and stop the assistant's server processes.
+
+Used by ``make run`` (``bot.run``) and by the integration tests, so both start the servers the
+same way: each process logs to its own file, is ready when its health URL answers, and a process
+that dies at start is reported in one line with the last line of its log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class StartupError(RuntimeError):
+    """A process could not be started or did not become healthy; the message is one line."""
+
+
+@dataclass
+class ProcessSpec:
+    """How to run one server and how to know it is ready."""
+
+    name: str
+    command: list[str]
+    port: int
+    health_url: str
+    log_file: Path
+    env: dict[str, str] = field(default_factory=dict)
+    start_timeout: float = 60.0
+    cwd: Path | None = None
+
+
+@dataclass
+class RunningProcess:
+    spec: ProcessSpec
+    popen: subprocess.Popen
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on right now (for tests)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def last_log_line(path: Path) -> str:
+    """The last non-empty line of a log, to explain a failed start."""
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+    except OSError:
+        return ""
+    meaningful = [line for line in lines if line]
+    return meaningful[-1][:300] if meaningful else ""
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def start(spec: ProcessSpec) -> RunningProcess:
+    """Start one process and wait until its health URL answers."""
+    if port_in_use(spec.port):
+        raise StartupError(f"{spec.name}: port {spec.port} is already in use")
+    spec.log_file.parent.mkdir(parents=True, exist_ok=True)
+    log = spec.log_file.open("ab")
+    popen = subprocess.Popen(
+        spec.command,
+        cwd=spec.cwd,
+        env={**os.environ, **spec.env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: Ctrl-C is handled by us, once
+    )
+    log.close()
+    running = RunningProcess(spec, popen)
+    deadline = time.monotonic() + spec.start_timeout
+    while time.monotonic() < deadline:
+        if not running.alive():
+            detail = last_log_line(spec.log_file)
+            raise StartupError(f"{spec.name} exited at start (code {popen.returncode}): {detail} [{spec.log_file}]")
+        if _healthy(spec.health_url):
+            return running
+        time.sleep(0.25)
+    stop([running])
+    raise StartupError(f"{spec.name} did not become ready within {spec.start_timeout:.0f}s [{spec.log_file}]")
+
+
+def start_all(specs: Iterable[ProcessSpec]) -> list[RunningProcess]:
+    """Start in order; on any failure stop what was started and re-raise."""
+    started: list[RunningProcess] = []
+    try:
+        for spec in specs:
+            started.append(start(spec))
+    except BaseException:
+        stop(started)
+        raise
+    return started
+
+
+def stop(processes: Iterable[RunningProcess], grace: float = 10.0) -> None:
+    """SIGTERM every process group, then SIGKILL what is still alive after ``grace`` seconds."""
+    processes = list(processes)
+    for process in reversed(processes):
+        if process.alive():
+            _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        try:
+            process.popen.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.popen.wait()
+
+
+def _signal_group(process: RunningProcess, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.popen.pid, sig)
+
+
+def first_dead(processes: Iterable[RunningProcess]) -> RunningProcess | None:
+    return next((process for process in processes if not process.alive()), None)

@@ -1,0 +1,40 @@
+"""Settings of the assistant's processes (Rasa server, action server, run supervisor).
+
+Read from the environment with documented defaults (see README, "Configuration"); the portal
+service has its own ``portal.settings`` because a province may run it separately.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class AssistantSettings:
+    """Where the assistant's processes listen and how they reach the portal."""
+
+    portal_url: str = field(default_factory=lambda: _env("PORTAL_URL", "http://127.0.0.1:8100"))
+    portal_token: str = field(default_factory=lambda: _env("PORTAL_SERVICE_TOKEN", ""))
+    # Outbound calls to the portal: connect/read timeouts in seconds; the citizen must get a
+    # reply within 5 s, so one try plus one retry must fit.
+    portal_connect_timeout: float = field(default_factory=lambda: float(_env("PORTAL_CONNECT_TIMEOUT", "1.0")))
+    portal_read_timeout: float = field(default_factory=lambda: float(_env("PORTAL_READ_TIMEOUT", "2.0")))
+    # After this many consecutive failures the client fails fast for ``portal_cooldown`` seconds.
+    portal_failure_threshold: int = field(default_factory=lambda: int(_env("PORTAL_FAILURE_THRESHOLD", "3")))
+    portal_cooldown: float = field(default_factory=lambda: float(_env("PORTAL_COOLDOWN_SECONDS", "30")))
+    rasa_host: str = field(default_factory=lambda: _env("RASA_HOST", "127.0.0.1"))
+    rasa_port: int = field(default_factory=lambda: int(_env("RASA_PORT", "5005")))
+    rasa_public_url: str = field(default_factory=lambda: _env("RASA_PUBLIC_URL", ""))
+    actions_port: int = field(default_factory=lambda: int(_env("ACTIONS_PORT", "5055")))
+    web_port: int = field(default_factory=lambda: int(_env("WEB_PORT", "8080")))
+    log_dir: str = field(default_factory=lambda: _env("LOG_DIR", "var/log"))
+
+
+def get_settings() -> AssistantSettings:
+    """Fresh settings from the current environment."""
+    return AssistantSettings()
