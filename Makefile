@@ -1,0 +1,47 @@
+# Citizen assistant: every task a developer or operator runs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      ?= .venv
+PY        := $(VENV)/bin/python
+STAMP     := $(VENV)/.installed
+# Rasa 3.6 needs Python 3.10: take it from PATH, else from pyenv.
+PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 2>/dev/null | tail -n1)
+PYTEST_ARGS ?=
+
+.PHONY: help install run train test lint format clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -n "$(PYTHON310)" || { echo "error: Python 3.10 not found (install it, e.g. 'pyenv install 3.10')"; exit 1; }
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade "pip==24.0"
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create the virtual environment from the pinned requirements
+
+train: install ## Train a model unless one matches the current data and config
+	$(PY) -m bot.train
+
+run: install ## Run the whole assistant on embedded defaults (Ctrl-C stops it)
+	$(PY) -m bot.run
+
+test: install ## Run the test suite and validate the Rasa data
+	@mkdir -p var
+	$(PY) -m rasa data validate --fail-on-warnings > var/validate.log 2>&1 || { tail -n 20 var/validate.log; exit 1; }
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## Check style with ruff
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install ## Format the code with ruff
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+clean: ## Remove build outputs (models, databases, logs, reports)
+	rm -rf models var reports results .pytest_cache

@@ -1,0 +1,116 @@
+"""``make run``: the whole assistant on embedded defaults, stopped together with Ctrl-C.
+
+Starts the portal service (SQLite, catalog imported and dossiers seeded on first run), the action
+server, the Rasa server (REST and socket.io channels, HTTP API with a token) and the web page,
+prints their URLs and watches them: if one dies, everything stops and the exit code is non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.local_secrets import load_local_secrets
+from bot.processes import RunningProcess, StartupError, first_dead, last_log_line, start_all, stop
+from bot.settings import get_settings
+from bot.stack import REPO_ROOT, StackLayout, assistant_specs, portal_init_command
+from bot.train import train as train_model
+from portal.settings import get_settings as get_portal_settings
+
+
+def prepare_portal(layout: StackLayout) -> None:
+    """Create the schema, import the catalog and seed dossiers (idempotent, fast when done)."""
+    log = layout.log_dir / "portal-init.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w", encoding="utf-8") as out:
+        result = subprocess.run(
+            portal_init_command(),
+            cwd=REPO_ROOT,
+            env={**os.environ, **layout.process_env()},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    if result.returncode != 0:
+        raise StartupError(f"portal init failed: {last_log_line(log)} [{log}]")
+
+
+def build_layout(model: Path) -> StackLayout:
+    settings, portal = get_settings(), get_portal_settings()
+    secrets = load_local_secrets(REPO_ROOT / "var" / "secrets.env")
+    return StackLayout(
+        model=model,
+        log_dir=REPO_ROOT / settings.log_dir,
+        rasa_token=secrets["RASA_AUTH_TOKEN"],
+        portal_port=portal.port,
+        actions_port=settings.actions_port,
+        rasa_port=settings.rasa_port,
+        web_port=settings.web_port,
+        host=settings.rasa_host,
+        rasa_public_url=settings.rasa_public_url,
+        env={name: secrets[name] for name in ("PORTAL_SERVICE_TOKEN", "PORTAL_PII_KEY")},
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models-dir", type=Path, default=REPO_ROOT / "models")
+    args = parser.parse_args()
+    try:
+        print("• Checking the model (trains only when data or config changed)…", flush=True)
+        layout = build_layout(train_model(args.models_dir))
+        print("• Preparing the portal database (the first run imports the catalog)…", flush=True)
+        prepare_portal(layout)
+        specs = assistant_specs(layout)
+        print("• Starting " + ", ".join(f"{spec.name} (:{spec.port})" for spec in specs) + "…", flush=True)
+        processes = start_all(specs)
+    except (StartupError, SystemExit) as error:  # SystemExit: training failed
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print_banner(layout, processes)
+    return watch(processes)
+
+
+def print_banner(layout: StackLayout, processes: list[RunningProcess]) -> None:
+    print("\nThe assistant is running:")
+    for process in processes:
+        base_url = process.spec.health_url.rsplit("/", 1)[0]
+        print(f"  {process.spec.name:8} {base_url:28} log: {process.spec.log_file}")
+    if layout.web_port is not None:
+        print(f"\nOpen {layout.url(layout.web_port)}/ and ask: «Làm căn cước cần giấy tờ gì?»")
+    print("Rasa HTTP API token: RASA_AUTH_TOKEN (environment or var/secrets.env). Ctrl-C stops everything.", flush=True)
+
+
+def watch(processes: list[RunningProcess]) -> int:
+    """Block until Ctrl-C/SIGTERM (exit 0) or until a process dies (exit 1)."""
+    stopping = {"requested": False}
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        stopping["requested"] = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    code = 0
+    while not stopping["requested"]:
+        dead = first_dead(processes)
+        if dead is not None:
+            print(
+                f"error: {dead.spec.name} stopped (code {dead.popen.returncode}): "
+                f"{last_log_line(dead.spec.log_file)} [{dead.spec.log_file}]",
+                file=sys.stderr,
+            )
+            code = 1
+            break
+        time.sleep(0.5)
+    print("Stopping…", flush=True)
+    stop(processes)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The assistant's processes and how they are wired together, for ``make run`` and the tests.
+
+portal service <- action server <- Rasa server <- web page (browser). Every process gets the same
+environment (secrets, URLs of the others), so one :class:`StackLayout` describes a whole stack.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.processes import ProcessSpec
+
+PYTHON = sys.executable
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class StackLayout:
+    """Ports, model, logs and shared environment of one running assistant."""
+
+    model: Path
+    log_dir: Path
+    rasa_token: str
+    portal_port: int
+    actions_port: int
+    rasa_port: int
+    web_port: int | None = None  # None: no web page (API-only tests)
+    host: str = "127.0.0.1"
+    rasa_public_url: str = ""
+    env: dict[str, str] = field(default_factory=dict)
+
+    def url(self, port: int) -> str:
+        return f"http://{self.host}:{port}"
+
+    @property
+    def portal_url(self) -> str:
+        return self.url(self.portal_port)
+
+    @property
+    def rasa_url(self) -> str:
+        return self.url(self.rasa_port)
+
+    def process_env(self) -> dict[str, str]:
+        """What every process needs to find the others."""
+        return {
+            **self.env,
+            "PORTAL_HOST": self.host,
+            "PORTAL_PORT": str(self.portal_port),
+            "PORTAL_URL": self.portal_url,
+            "ACTION_SERVER_URL": f"{self.url(self.actions_port)}/webhook",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+
+def portal_init_command() -> list[str]:
+    """Schema, catalog import and dossier seeding; idempotent."""
+    return [PYTHON, "-m", "portal", "init"]
+
+
+def assistant_specs(layout: StackLayout) -> list[ProcessSpec]:
+    """The servers in start order (each one's dependencies come before it)."""
+    env = layout.process_env()
+    specs = [
+        ProcessSpec(
+            name="portal",
+            command=[PYTHON, "-m", "portal", "serve"],
+            port=layout.portal_port,
+            health_url=f"{layout.portal_url}/health",
+            log_file=layout.log_dir / "portal.log",
+            env=env,
+            cwd=REPO_ROOT,
+        ),
+        ProcessSpec(
+            name="actions",
+            command=[PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(layout.actions_port)],
+            port=layout.actions_port,
+            health_url=f"{layout.url(layout.actions_port)}/health",
+            log_file=layout.log_dir / "actions.log",
+            env=env,
+            cwd=REPO_ROOT,
+        ),
+        ProcessSpec(
+            name="rasa",
+            command=rasa_command(layout),
+            port=layout.rasa_port,
+            # Rasa opens its port only once the model is loaded, so "/" answering means ready.
+            health_url=f"{layout.rasa_url}/",
+            log_file=layout.log_dir / "rasa.log",
+            env=env,
+            cwd=REPO_ROOT,
+            start_timeout=240.0,
+        ),
+    ]
+    if layout.web_port is not None:
+        specs.append(
+            ProcessSpec(
+                name="web",
+                command=[PYTHON, "-m", "web.server", "--host", layout.host, "--port", str(layout.web_port)],
+                port=layout.web_port,
+                health_url=f"{layout.url(layout.web_port)}/health",
+                log_file=layout.log_dir / "web.log",
+                env={**env, "RASA_PUBLIC_URL": layout.rasa_public_url or layout.rasa_url},
+                cwd=REPO_ROOT,
+            )
+        )
+    return specs
+
+
+def rasa_command(layout: StackLayout) -> list[str]:
+    """``rasa run`` with the HTTP API behind a token and CORS open for the web page."""
+    return [
+        PYTHON, "-m", "rasa", "run",
+        "--model", str(layout.model),
+        "--interface", layout.host, "--port", str(layout.rasa_port),
+        "--enable-api", "--auth-token", layout.rasa_token,
+        "--cors", "*",
+        "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+    ]  # fmt: skip
