@@ -6,6 +6,7 @@ are short enough for a phone screen and always end with the source and the data 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -64,7 +65,7 @@ def _fee_text(channel: dict[str, Any]) -> str:
     return (channel.get("fee_text") or "chưa có thông tin").strip()
 
 
-def _per_channel(procedure: dict[str, Any], describe) -> list[str]:
+def _per_channel(procedure: dict[str, Any], describe: Callable[[dict[str, Any]], str]) -> list[str]:
     lines = []
     for channel in procedure.get("channels") or []:
         label = CHANNEL_LABELS.get(channel.get("channel"), channel.get("channel", ""))
