@@ -37,6 +37,21 @@ class PortalSettings:
     dossier_count: int = field(default_factory=lambda: int(_env("PORTAL_DOSSIER_COUNT", "5000")))
     lookup_max_failures: int = field(default_factory=lambda: int(_env("PORTAL_LOOKUP_MAX_FAILURES", "5")))
     lookup_window_seconds: int = field(default_factory=lambda: int(_env("PORTAL_LOOKUP_WINDOW_SECONDS", "900")))
+    # Failed lookups of one dossier code (from any client) before that code is locked for the window.
+    lookup_max_failures_per_code: int = field(
+        default_factory=lambda: int(_env("PORTAL_LOOKUP_MAX_FAILURES_PER_CODE", "10"))
+    )
+    # Every lookup answer takes at least this long, so timing does not tell which codes exist.
+    lookup_min_seconds: float = field(default_factory=lambda: float(_env("PORTAL_LOOKUP_MIN_SECONDS", "0.05")))
+    # Local key file used when PORTAL_PII_KEY is empty (development; created by ``python -m portal init``).
+    pii_key_file: Path = field(
+        default_factory=lambda: Path(_env("PORTAL_PII_KEY_FILE", str(REPO_ROOT / "var" / "pii.key")))
+    )
+    dossier_seed: int = field(default_factory=lambda: int(_env("PORTAL_DOSSIER_SEED", "20260630")))
+    # A few synthetic (code, ID, phone last 4) triples so developers can try lookups locally.
+    demo_dossiers_path: Path = field(
+        default_factory=lambda: Path(_env("PORTAL_DEMO_DOSSIERS_PATH", str(REPO_ROOT / "var" / "demo_dossiers.json")))
+    )
     host: str = field(default_factory=lambda: _env("PORTAL_HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: int(_env("PORTAL_PORT", "8100")))
 
