@@ -1,0 +1,45 @@
+"""Text helpers for the importer: Vietnamese letter classes and glue-safe normalization."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+
+from bot.text.normalize import normalize_text
+
+_TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+_VOWELS = "aăâeêioôơuưy"
+_LOWER = sorted({unicodedata.normalize("NFC", v + t) for v in _VOWELS for t in _TONES} | set("bcdfghjklmnpqrstvwxzđ"))
+# Regex character classes (no ranges: Latin Extended Additional interleaves the cases).
+LOWER = "".join(_LOWER)
+UPPER = "".join(c.upper() for c in _LOWER)
+# Portal words that end a table cell; the next cell is often glued on in lower case
+# ("Không có thông tingửi qua...", "Miễn phía) ...").
+_CELL_ENDS = re.compile(r"thông tin|Miễn phí|Ngày làm việc|bản chính|bản sao|Số lượng|Mô tả")
+
+
+def clean_text(text: str | None) -> str:
+    """NFC + the project's tone-mark convention, applied per glued word.
+
+    The scraped cells glue words together ("NgàyKhông có thông tinTối đa", "TT-BCALuật");
+    normalizing such a run as one syllable would move its tone mark ("NgaỳKhông", "BCẠLuât").
+    Cutting at case changes and at known cell endings first keeps each real word intact
+    (normalize_text is length-preserving, so the pieces join back to the same length).
+    Parse the NFC source first and clean the extracted pieces: cleaning never helps parsing.
+    """
+    if not text:
+        return ""
+    nfc = unicodedata.normalize("NFC", text)
+    cuts = {i for i in range(1, len(nfc)) if _glued_at(nfc, i)}
+    cuts |= {m.end() for m in _CELL_ENDS.finditer(nfc)}
+    bounds = [0, *sorted(cuts), len(nfc)]
+    return "".join(normalize_text(nfc[a:b]) for a, b in itertools.pairwise(bounds))
+
+
+def _glued_at(text: str, i: int) -> bool:
+    """A word boundary without a space: "ngàyKhông" (lower->upper) or "BCAngày" / "BCALuật"."""
+    prev, cur = text[i - 1], text[i]
+    if prev.islower() and cur.isupper():
+        return True
+    return prev.isupper() and cur.islower() and i >= 2 and text[i - 2].isupper()
