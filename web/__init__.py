@@ -1,0 +1,1 @@
+"""Citizen web page with the chat widget that talks to the Rasa REST channel."""
