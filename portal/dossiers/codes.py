@@ -72,12 +72,14 @@ def received_date_of(yymmdd: str) -> date | None:
 
 def _canonical_unit(unit: str, cuts: list[int]) -> str | None:
     """Rebuild the dotted unit code; standard layouts win over the citizen's separators."""
-    full = _FULL_UNIT.match(unit)
-    if full:
-        return ".".join(full.groups())
-    short = _SHORT_UNIT.match(unit)
-    if short:
-        return ".".join(g for g in short.groups() if g)
+    for layout in (_FULL_UNIT, _SHORT_UNIT):
+        match = layout.match(unit)
+        if match is None:
+            continue
+        parts = [g for g in match.groups() if g]
+        standard_cuts = set(itertools.accumulate(len(p) for p in parts[:-1]))
+        if set(cuts) <= standard_cuts:  # the citizen's separators (if any) agree with the layout
+            return ".".join(parts)
     if not cuts:
         return None  # an unknown layout without separators is ambiguous
     bounds = [0, *cuts, len(unit)]
