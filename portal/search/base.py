@@ -1,0 +1,194 @@
+"""The procedure-search interface and the flow every engine shares.
+
+:class:`ProcedureSearch` is what callers (API, actions, benchmarks) use. Its :meth:`search`
+is implemented once here: guard the input, understand the query (:mod:`portal.search.query`),
+let the engine retrieve candidates, rank them with the shared :mod:`portal.search.ranking`.
+An engine only says how to build its index and how to retrieve from it.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.text.normalize import fold_accents, normalize_text
+from portal.models.catalog import Procedure
+from portal.search.query import ParsedQuery, Vocabulary, document_key, load_vocabulary, parse_query
+from portal.search.ranking import Candidate, TermStats, rank
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100
+# How many retrieved rows the shared ranking looks at; the right answer is far inside this.
+CANDIDATE_POOL = 150
+MAX_FILTER_CHARS = 255
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One procedure in a result list."""
+
+    code: str
+    name: str
+    field: str
+    level: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Best hits first; ``total`` counts every procedure that matched (before ``limit``)."""
+
+    items: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """One procedure as the index stores it."""
+
+    code: str
+    name: str
+    field: str
+    level: str
+    name_key: str
+    field_key: str
+    level_key: str
+
+
+def clamp_limit(limit: object) -> int:
+    """Callers validate limits, but a bad one must not reach SQL: fall back or clamp."""
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        return DEFAULT_LIMIT
+    return max(1, min(limit, MAX_LIMIT))
+
+
+def clean_filter(value: object) -> str | None:
+    """A field/level filter as a normalized string, or None when absent or unusable."""
+    if not isinstance(value, str):
+        return None
+    value = normalize_text(value).strip()[:MAX_FILTER_CHARS]
+    return value or None
+
+
+def level_filter_key(level: str | None) -> str | None:
+    """Accent-free level filter; "Cấp xã" must also match a "Cấp tỉnh, Cấp xã" procedure."""
+    return " ".join(fold_accents(level).split()) if level else None
+
+
+class ProcedureSearch(ABC):
+    """Search the procedure catalog the way citizens ask (one interface, several engines)."""
+
+    name: str = "base"
+
+    def __init__(self, vocabulary: Vocabulary | None = None) -> None:
+        self.vocabulary = vocabulary or load_vocabulary()
+        self._stats: dict[str, TermStats] = {}
+        self._lock = threading.Lock()
+
+    # -- what an engine provides -------------------------------------------------------------
+    @abstractmethod
+    def _write_index(self, session: Session, rows: Sequence[IndexRow]) -> None:
+        """(Re)create the engine's index from these rows."""
+
+    @abstractmethod
+    def _retrieve(
+        self, session: Session, terms: Sequence[str], field: str | None, level_key: str | None, pool: int
+    ) -> tuple[list[Candidate], int]:
+        """Up to ``pool`` candidates matching any of ``terms`` (safe [0-9a-z] words), with the
+        number of all matching procedures."""
+
+    @abstractmethod
+    def _by_code(self, session: Session, code: str) -> Candidate | None:
+        """The indexed procedure with this national code."""
+
+    @abstractmethod
+    def _index_keys(self, session: Session) -> list[tuple[str, str]]:
+        """(name_key, field_key) of every indexed procedure, for the ranking's word weights."""
+
+    # -- shared flow -----------------------------------------------------------------------------
+    def rebuild_index(self, session: Session) -> int:
+        """Index every procedure of the ``procedures`` table; returns how many were indexed."""
+        rows = [
+            IndexRow(
+                code=code,
+                name=name,
+                field=fld or "",
+                level=level or "",
+                name_key=document_key(name, self.vocabulary),
+                field_key=document_key(fld or "", self.vocabulary),
+                level_key=" ".join(fold_accents(level or "").split()),
+            )
+            for code, name, fld, level in session.execute(
+                select(Procedure.code, Procedure.name, Procedure.field, Procedure.level).order_by(Procedure.code)
+            )
+        ]
+        self._write_index(session, rows)
+        with self._lock:
+            self._stats.pop(self._cache_key(session), None)
+        return len(rows)
+
+    def search(
+        self,
+        session: Session,
+        q: str,
+        field: str | None = None,
+        level: str | None = None,
+        limit: int = DEFAULT_LIMIT,
+    ) -> SearchResult:
+        """Best procedures for what the citizen typed. Bad input gives an empty result, not an error."""
+        parsed = parse_query(q, self.vocabulary)
+        if parsed.is_empty:
+            return SearchResult()
+        limit = clamp_limit(limit)
+        field = clean_filter(field)
+        level_key = level_filter_key(clean_filter(level))
+        hits: list[SearchHit] = []
+        if parsed.code is not None:
+            exact = self._by_code(session, parsed.code)
+            if exact is not None and _passes(exact, field, level_key):
+                hits.append(_hit(exact, 100.0))
+        total = len(hits)
+        if parsed.terms:
+            stats = self.term_stats(session)
+            terms = stats.retrieval_terms(parsed)
+            if terms:
+                candidates, matched = self._retrieve(session, terms, field, level_key, CANDIDATE_POOL)
+                seen = {h.code for h in hits}
+                ranked = rank(parsed, candidates, stats, self.vocabulary.popular)
+                hits.extend(_hit(c, s) for c, s in ranked if c.code not in seen)
+                total += matched - sum(1 for c in candidates if c.code in seen)
+        return SearchResult(items=hits[:limit], total=max(total, len(hits[:limit])))
+
+    def parse(self, q: str) -> ParsedQuery:
+        """The query as this engine understands it (for debugging and explanations)."""
+        return parse_query(q, self.vocabulary)
+
+    def term_stats(self, session: Session) -> TermStats:
+        """Word weights of the indexed catalog, loaded once per database and cached."""
+        key = self._cache_key(session)
+        with self._lock:
+            stats = self._stats.get(key)
+        if stats is None:
+            stats = TermStats.from_keys(self._index_keys(session))
+            with self._lock:
+                self._stats[key] = stats
+        return stats
+
+    def _cache_key(self, session: Session) -> str:
+        bind = session.get_bind()
+        return f"{bind.url!r}|{id(bind)}"
+
+
+def _passes(cand: Candidate, field: str | None, level_key: str | None) -> bool:
+    if field is not None and cand.field != field:
+        return False
+    return level_key is None or level_key in cand.level_key
+
+
+def _hit(cand: Candidate, score: float) -> SearchHit:
+    return SearchHit(code=cand.code, name=cand.name, field=cand.field, level=cand.level, score=round(score, 4))

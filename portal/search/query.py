@@ -1,0 +1,258 @@
+"""Query understanding shared by every search engine.
+
+Citizens do not type procedure names: they type "cho hoi lam cccd mat bao lau", "sổ đỏ",
+"đk hkd". This module turns such text into the catalog's own words, so that the engines only
+have to match accent-free catalog vocabulary:
+
+1. normalize (NFC, one tone-mark placement), lower-case, truncate hostile lengths;
+2. pick out a national procedure code ("1.004222", "1004222") if there is one;
+3. token by token, replace teencode and abbreviations ("dk" -> "đăng ký", "cccd" -> "thẻ căn cước");
+4. phrase by phrase (longest first), replace colloquial names by canonical phrases ("sổ đỏ" ->
+   "giấy chứng nhận quyền sử dụng đất") and drop question cues and filler ("cho hỏi", "bao lâu");
+5. fold accents. A colloquial phrase may have several canonical readings ("hộ khẩu" ->
+   "đăng ký thường trú" or "tách hộ"), so the result is a small set of *variants*.
+
+All vocabulary lives in ``synonyms.yml`` (staff extend it). Procedure names go through the same
+abbreviation step (:func:`document_key`), so "BHXH" in a name meets "bảo hiểm xã hội" in a query.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.text.normalize import fold_accents, normalize_text
+
+SYNONYMS_PATH = Path(__file__).with_name("synonyms.yml")
+# Citizens' questions are short; anything past this is pasted noise (and a cost to scan).
+MAX_QUERY_CHARS = 300
+MAX_QUERY_WORDS = 32
+# Alternatives multiply ("hộ khẩu" x "làm" ...); past this the extra readings add nothing.
+MAX_VARIANTS = 12
+
+_WORD_RE = re.compile(r"[^\W_]+")
+_TERM_RE = re.compile(r"[0-9a-z]+")
+# National code: digit, dot, six digits; citizens also drop the dot or put spaces around it.
+_CODE_RE = re.compile(r"(?<![\d.])(\d)\s?[.,]?\s?(\d{6})(?![\d.])")
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word in two spellings: normalized lower-case and accent-free."""
+
+    norm: str
+    folded: str
+
+    @property
+    def accented(self) -> bool:
+        return self.norm != self.folded
+
+    @classmethod
+    def of(cls, text: str) -> Word:
+        norm = normalize_text(text).lower()
+        return cls(norm, fold_accents(norm))
+
+    def matches(self, other: Word) -> bool:
+        """Same word; accents are compared only when both sides carry them ("sổ" != "sơ")."""
+        if self.accented and other.accented:
+            return self.norm == other.norm
+        return self.folded == other.folded
+
+
+def words(text: str) -> list[Word]:
+    """Split normalized text into words (letters and digits; punctuation separates)."""
+    return [Word.of(w) for w in _WORD_RE.findall(normalize_text(text).lower())]
+
+
+Phrase = tuple[Word, ...]
+
+
+@dataclass(frozen=True)
+class PhraseRule:
+    """A phrase to recognise; ``alternatives`` empty means drop it (question cue / filler)."""
+
+    key: Phrase
+    alternatives: tuple[Phrase, ...]
+
+
+def _phrase(text: str) -> Phrase:
+    return tuple(words(str(text)))
+
+
+def _as_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The contents of ``synonyms.yml``, normalized and indexed for matching."""
+
+    token_rules: dict[str, list[tuple[Word, Phrase]]]  # folded key -> [(key word, replacement)]
+    abbreviation_rules: dict[str, list[tuple[Word, Phrase]]]
+    phrase_rules: dict[str, list[PhraseRule]]  # folded first word -> rules, longest first
+    stop_words: frozenset[str]  # accented, normalized
+    stop_words_unaccented: frozenset[str]
+    popular: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_mapping(cls, data: dict) -> Vocabulary:
+        """Build from the parsed YAML (kept separate from file reading so tests can pass dicts)."""
+        abbreviations = _single_word_rules((data.get("abbreviations") or {}).items())
+        token_rules = _single_word_rules((data.get("teencode") or {}).items())
+        for folded, rules in abbreviations.items():
+            token_rules.setdefault(folded, []).extend(rules)
+        phrase_rules: dict[str, list[PhraseRule]] = {}
+        # Phrase keys are matched after the word step, so they are stored in post-step form:
+        # "rút bhxh" is looked for as "rút bảo hiểm xã hội".
+        for key, values in (data.get("colloquial") or {}).items():
+            alternatives = tuple(p for p in (_phrase(v) for v in _as_list(values)) if p)
+            _add_phrase(phrase_rules, tuple(_replace_tokens(list(_phrase(key)), token_rules)), alternatives)
+        for key in _as_list(data.get("question_phrases")):
+            _add_phrase(phrase_rules, tuple(_replace_tokens(list(_phrase(key)), token_rules)), ())
+        for rules in phrase_rules.values():
+            rules.sort(key=lambda r: len(r.key), reverse=True)
+        return cls(
+            token_rules=token_rules,
+            abbreviation_rules=abbreviations,
+            phrase_rules=phrase_rules,
+            stop_words=frozenset(Word.of(w).norm for w in _as_list(data.get("stop_words"))),
+            stop_words_unaccented=frozenset(fold_accents(w) for w in _as_list(data.get("stop_words_unaccented"))),
+            popular=tuple(str(c).strip() for c in _as_list(data.get("popular"))),
+        )
+
+
+def _single_word_rules(items: Iterable[tuple[object, object]]) -> dict[str, list[tuple[Word, Phrase]]]:
+    rules: dict[str, list[tuple[Word, Phrase]]] = {}
+    for key, value in items:
+        key_words = _phrase(str(key))
+        replacement = _phrase(_as_list(value)[0]) if _as_list(value) else ()
+        if len(key_words) != 1:
+            continue  # multi-word keys belong in "colloquial"
+        rules.setdefault(key_words[0].folded, []).append((key_words[0], replacement))
+    # Accented keys first: "đk" typed with its đ should not fall back to another reading.
+    for entries in rules.values():
+        entries.sort(key=lambda e: not e[0].accented)
+    return rules
+
+
+def _add_phrase(index: dict[str, list[PhraseRule]], key: Phrase, alternatives: tuple[Phrase, ...]) -> None:
+    if key:
+        index.setdefault(key[0].folded, []).append(PhraseRule(key, alternatives))
+
+
+@lru_cache(maxsize=8)
+def load_vocabulary(path: str | None = None) -> Vocabulary:
+    """Read and normalize ``synonyms.yml`` once per process (path for staff's test copies)."""
+    with open(path or SYNONYMS_PATH, encoding="utf-8") as handle:
+        return Vocabulary.from_mapping(yaml.safe_load(handle) or {})
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What the citizen asked for, in accent-free catalog words.
+
+    ``variants`` are alternative readings (sequences of folded words, order kept for phrase
+    matching); ``terms`` is the union of their words, the bag the engines retrieve with.
+    """
+
+    text: str
+    code: str | None
+    variants: tuple[tuple[str, ...], ...]
+    terms: tuple[str, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms and self.code is None
+
+
+def _replace_tokens(tokens: list[Word], rules: dict[str, list[tuple[Word, Phrase]]]) -> list[Word]:
+    out: list[Word] = []
+    for token in tokens:
+        for key, replacement in rules.get(token.folded, ()):
+            if key.matches(token):
+                out.extend(replacement)
+                break
+        else:
+            out.append(token)
+    return out
+
+
+def _match_phrase(tokens: list[Word], start: int, vocab: Vocabulary) -> PhraseRule | None:
+    for rule in vocab.phrase_rules.get(tokens[start].folded, ()):
+        end = start + len(rule.key)
+        if end <= len(tokens) and all(k.matches(t) for k, t in zip(rule.key, tokens[start:end], strict=True)):
+            return rule
+    return None
+
+
+def _is_stop_word(token: Word, vocab: Vocabulary) -> bool:
+    if token.accented:
+        return token.norm in vocab.stop_words
+    return token.folded in vocab.stop_words_unaccented
+
+
+def _segments(tokens: list[Word], vocab: Vocabulary) -> list[tuple[tuple[str, ...], ...]]:
+    """Each segment: alternatives (folded word tuples) for one stretch of the query."""
+    segments: list[tuple[tuple[str, ...], ...]] = []
+    i = 0
+    while i < len(tokens):
+        rule = _match_phrase(tokens, i, vocab)
+        if rule is not None:
+            i += len(rule.key)
+            if rule.alternatives:
+                segments.append(tuple(tuple(w.folded for w in alt) for alt in rule.alternatives))
+            continue
+        if not _is_stop_word(tokens[i], vocab):
+            segments.append(((tokens[i].folded,),))
+        i += 1
+    return segments
+
+
+def _clean_terms(sequence: Iterable[str]) -> tuple[str, ...]:
+    """Keep only [0-9a-z] words: safe in any engine's query syntax, and all the catalog uses."""
+    out: list[str] = []
+    for word in sequence:
+        out.extend(_TERM_RE.findall(word))
+    return tuple(out)
+
+
+def extract_code(text: str) -> str | None:
+    """The national procedure code in the text, as "d.dddddd", if any."""
+    match = _CODE_RE.search(text)
+    return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def parse_query(raw: object, vocab: Vocabulary | None = None) -> ParsedQuery:
+    """Turn whatever the citizen typed into a :class:`ParsedQuery`; never raises on text."""
+    vocab = vocab or load_vocabulary()
+    text = normalize_text(raw if isinstance(raw, str) else "")[:MAX_QUERY_CHARS].lower()
+    code = extract_code(text)
+    if code is not None:
+        text = _CODE_RE.sub(" ", text)
+    tokens = [Word.of(w) for w in _WORD_RE.findall(text)][:MAX_QUERY_WORDS]
+    tokens = _replace_tokens(tokens, vocab.token_rules)
+    segments = _segments(tokens, vocab)
+    variants: list[tuple[str, ...]] = []
+    for combination in itertools.islice(itertools.product(*segments), MAX_VARIANTS):
+        variant = _clean_terms(w for part in combination for w in part)
+        if variant and variant not in variants:
+            variants.append(variant)
+    terms = tuple(dict.fromkeys(t for v in variants for t in v))
+    return ParsedQuery(text=text, code=code, variants=tuple(variants), terms=terms)
+
+
+def document_key(text: str, vocab: Vocabulary | None = None) -> str:
+    """Accent-free, abbreviation-expanded form of a procedure name or field, for indexing."""
+    vocab = vocab or load_vocabulary()
+    tokens = _replace_tokens(words(text), vocab.abbreviation_rules)
+    return " ".join(_clean_terms(t.folded for t in tokens))
