@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -31,15 +32,21 @@ def clean_text(text: str | None) -> str:
     if not text:
         return ""
     nfc = unicodedata.normalize("NFC", text)
-    cuts = {i for i in range(1, len(nfc)) if _glued_at(nfc, i)}
-    cuts |= {m.end() for m in _CELL_ENDS.finditer(nfc)}
+    cuts = {m.start() for m in _GLUE.finditer(nfc)} | {m.end() for m in _CELL_ENDS.finditer(nfc)}
     bounds = [0, *sorted(cuts), len(nfc)]
-    return "".join(normalize_text(nfc[a:b]) for a, b in itertools.pairwise(bounds))
+    return "".join(_WORD.sub(_normalize_word, nfc[a:b]) for a, b in itertools.pairwise(bounds))
 
 
-def _glued_at(text: str, i: int) -> bool:
-    """A word boundary without a space: "ngàyKhông" (lower->upper) or "BCAngày" / "BCALuật"."""
-    prev, cur = text[i - 1], text[i]
-    if prev.islower() and cur.isupper():
-        return True
-    return prev.isupper() and cur.islower() and i >= 2 and text[i - 2].isupper()
+# A word boundary without a space: "ngàyKhông" (lower->upper), "BCAngày" / "BCALuật" (caps->lower).
+_GLUE = re.compile(rf"(?<=[{LOWER}])(?=[{UPPER}])|(?<=[{UPPER}][{UPPER}])(?=[{LOWER}])")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@functools.lru_cache(maxsize=65536)
+def _cached_normalize(word: str) -> str:
+    return normalize_text(word)
+
+
+def _normalize_word(match: re.Match[str]) -> str:
+    """The catalog has a few thousand distinct words in millions of places: cache them."""
+    return _cached_normalize(match.group(0))
