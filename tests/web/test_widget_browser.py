@@ -269,7 +269,7 @@ def test_input_is_limited_to_2000_characters(browser, site, fake_rasa):
 
 
 def test_phone_layout_and_screenshots(browser, site, fake_rasa):
-    """At 360x740 the page has no sideways scroll and the open panel fills the screen; screenshots are saved."""
+    """At 360x740 nothing scrolls sideways and the open panel fills the screen as a modal; screenshots are saved."""
     w = Widget(browser, site)
     w.page.set_viewport_size({"width": 360, "height": 740})
     assert w.page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -278,6 +278,8 @@ def test_phone_layout_and_screenshots(browser, site, fake_rasa):
 
     w.open()
     assert w.panel.bounding_box() == {"x": 0, "y": 0, "width": 360, "height": 740}
+    expect(w.panel).to_have_attribute("aria-modal", "true")
+    assert w.page.evaluate("document.querySelector('main').inert"), "page behind a full-screen panel is inert"
     w.ask(QUESTION)
     expect(w.log.get_by_role("button", name="Đăng ký khai sinh")).to_be_visible()
     w.wait_idle()
@@ -285,6 +287,8 @@ def test_phone_layout_and_screenshots(browser, site, fake_rasa):
     w.page.screenshot(path=str(SCREENSHOTS / "widget-phone-360x740.png"))
 
     w.page.set_viewport_size({"width": 1280, "height": 800})
+    expect(w.panel).to_have_attribute("aria-modal", "false")
+    assert not w.page.evaluate("document.querySelector('main').inert"), "desktop panel leaves the page usable"
     box = w.panel.bounding_box()
     assert box["width"] == 400 and box["x"] + box["width"] <= 1280
     w.page.screenshot(path=str(SCREENSHOTS / "widget-desktop-1280x800.png"))

@@ -381,6 +381,18 @@
 
     // ----- opening, closing, keyboard -----
 
+    const fullScreen = window.matchMedia("(max-width: 600px)");
+    const root = h("div", { class: "chat-widget", lang: "vi" }, launcher, panel);
+
+    /** On phones the open panel covers the page: make it modal so Tab cannot wander behind it. */
+    function syncModal() {
+      const modal = !panel.hidden && fullScreen.matches;
+      panel.setAttribute("aria-modal", String(modal));
+      for (const child of document.body.children) {
+        if (child !== root) child.inert = modal;
+      }
+    }
+
     function open(from) {
       opener = from instanceof HTMLElement ? from : launcher;
       panel.hidden = false;
@@ -389,6 +401,7 @@
       document.documentElement.classList.add("chat-is-open");
       state.open = true;
       saveState(state);
+      syncModal();
       scrollToEnd();
       input.focus();
     }
@@ -400,6 +413,7 @@
       document.documentElement.classList.remove("chat-is-open");
       state.open = false;
       saveState(state);
+      syncModal();
       (opener && opener.isConnected && !opener.hidden ? opener : launcher).focus();
     }
 
@@ -468,12 +482,14 @@
 
     renderAll();
     updateCounter();
-    document.body.append(h("div", { class: "chat-widget", lang: "vi" }, launcher, panel));
+    fullScreen.addEventListener("change", syncModal);
+    document.body.append(root);
     if (state.open) {
       panel.hidden = false;
       launcher.hidden = true;
       launcher.setAttribute("aria-expanded", "true");
       document.documentElement.classList.add("chat-is-open");
+      syncModal();
       scrollToEnd();
     }
     return { open, close, startOver };
