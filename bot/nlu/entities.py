@@ -1,0 +1,152 @@
+"""``StructuredEntityExtractor``: dossier codes, 12-digit ID numbers and mobile phone numbers.
+
+These entities have a fixed shape, so a regex is more reliable than DIET, needs no training
+examples and yields a normalized value the actions can use directly:
+
+* ``dossier_code`` -> upper-case canonical code ``000.00.01.H29-240115-0001`` (citizens type
+  spaces, lower case, or no dots);
+* ``id_number`` -> the 12 digits (số định danh cá nhân / CCCD);
+* ``phone_number`` -> national format ``0xxxxxxxxx`` (also from ``+84 ...``).
+
+The patterns are the ones the tokenizer protects (:mod:`bot.nlu.patterns`), and they run on the
+same normalized view, so ``start``/``end`` always point into the ORIGINAL message text and
+coincide with token boundaries.
+
+Procedure, field (lĩnh vực) and location entities come from lookup tables in a later task: add
+a finder to ``_FINDERS`` (a function ``NormalizedView -> list[entity dict]``) and name it in the
+``entities`` config key; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.alignment import NormalizedView, normalized_view
+from bot.nlu.patterns import (
+    DOSSIER_CODE,
+    ID_NUMBER,
+    PHONE_NUMBER,
+    canonical_dossier_code,
+    canonical_id_number,
+    canonical_phone_number,
+    find_protected,
+)
+
+_CANONICAL: dict[str, Callable[[str], str]] = {
+    DOSSIER_CODE: canonical_dossier_code,
+    ID_NUMBER: canonical_id_number,
+    PHONE_NUMBER: canonical_phone_number,
+}
+
+
+def _pattern_entities(view: NormalizedView) -> list[dict[str, Any]]:
+    """Entities of the protected kinds that have a canonical value."""
+    entities = []
+    for span in find_protected(view.text):
+        canonical = _CANONICAL.get(span.kind)
+        if canonical is None:
+            continue
+        start, end = view.original_span(span.start, span.end)
+        entities.append(
+            {
+                ENTITY_ATTRIBUTE_TYPE: span.kind,
+                ENTITY_ATTRIBUTE_START: start,
+                ENTITY_ATTRIBUTE_END: end,
+                ENTITY_ATTRIBUTE_VALUE: canonical(view.text[span.start : span.end]),
+            }
+        )
+    return entities
+
+
+# Finder name -> (entity types it can produce, function). Lookup-table finders go here.
+_FINDERS: dict[str, tuple[frozenset[str], Callable[[NormalizedView], list[dict[str, Any]]]]] = {
+    "patterns": (frozenset(_CANONICAL), _pattern_entities),
+}
+
+
+def extract_entities(text: str, entity_types: frozenset[str] | None = None) -> list[dict[str, Any]]:
+    """All structured entities of ``text`` (offsets into ``text``), sorted by start."""
+    view = normalized_view(text)
+    found: list[dict[str, Any]] = []
+    for types, finder in _FINDERS.values():
+        if entity_types is not None and not (types & entity_types):
+            continue
+        found.extend(finder(view))
+    if entity_types is not None:
+        found = [e for e in found if e[ENTITY_ATTRIBUTE_TYPE] in entity_types]
+    return sorted(found, key=lambda e: (e[ENTITY_ATTRIBUTE_START], e[ENTITY_ATTRIBUTE_END]))
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Regex extractor for dossier codes, ID numbers and phone numbers, with normalized values."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Component defaults."""
+        return {
+            # Entity types to extract (any of dossier_code, id_number, phone_number).
+            "entities": sorted(_CANONICAL),
+            # Drop entities of the same type another extractor (e.g. DIET) already found
+            # overlapping the same characters, so slots are not filled twice.
+            "replace_overlapping": True,
+        }
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        """Validate and keep the config."""
+        known = set().union(*(types for types, _ in _FINDERS.values()))
+        unknown = set(config.get("entities", [])) - known
+        if unknown:
+            raise InvalidConfigException(f"{type(self).__name__}: unknown entity types {sorted(unknown)}")
+        self._types = frozenset(config.get("entities", []))
+        self._replace = bool(config.get("replace_overlapping", True))
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> StructuredEntityExtractor:
+        """Creates a new component (see parent class for full docstring)."""
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Append extracted entities (with ``extractor`` set) to each message's entities."""
+        for message in messages:
+            text = message.get(TEXT)
+            if not text or not self._types:
+                continue
+            found = self.add_extractor_name(extract_entities(text, self._types))
+            existing = message.get(ENTITIES, [])
+            if self._replace:
+                existing = [e for e in existing if not _overlaps_any(e, found)]
+            message.set(ENTITIES, existing + found, add_to_output=True)
+        return messages
+
+
+def _overlaps_any(entity: dict[str, Any], others: list[dict[str, Any]]) -> bool:
+    return any(
+        entity.get(ENTITY_ATTRIBUTE_TYPE) == other[ENTITY_ATTRIBUTE_TYPE]
+        and entity.get(ENTITY_ATTRIBUTE_START, -1) < other[ENTITY_ATTRIBUTE_END]
+        and other[ENTITY_ATTRIBUTE_START] < entity.get(ENTITY_ATTRIBUTE_END, -1)
+        for other in others
+    )

@@ -1,0 +1,94 @@
+"""StructuredEntityExtractor: dossier codes, ID numbers, phone numbers with original offsets."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.entities import StructuredEntityExtractor, extract_entities
+from tests.nlu.conftest import HOSTILE_TEXTS
+
+
+def _extractor(**config) -> StructuredEntityExtractor:
+    return StructuredEntityExtractor({**StructuredEntityExtractor.get_default_config(), **config})
+
+
+def _run(text: str, **config) -> list[dict]:
+    message = Message(data={TEXT: text})
+    _extractor(**config).process([message])
+    return message.get(ENTITIES, [])
+
+
+def test_entities_point_into_nfd_original_with_canonical_values():
+    """In NFD text typed with spaces and +84, offsets still slice the original and values are
+    canonical: what actions and slot filling need."""
+    text = unicodedata.normalize(
+        "NFD", "Mã hồ sơ: 000 00 01 h29 - 240115 - 0001, CCCD 0010 9901 2345, sđt (+84) 912.345.678."
+    )
+    entities = _run(text)
+    assert [(e["entity"], e["value"], text[e["start"] : e["end"]]) for e in entities] == [
+        ("dossier_code", "000.00.01.H29-240115-0001", "000 00 01 h29 - 240115 - 0001"),
+        ("id_number", "001099012345", "0010 9901 2345"),
+        ("phone_number", "0912345678", "(+84) 912.345.678"),
+    ]
+    assert {e["extractor"] for e in entities} == {"StructuredEntityExtractor"}
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_entities_coincide_with_token_boundaries(tokenizer, text):
+    """Every extracted entity starts and ends exactly on a token of the tokenizer, so DIET never
+    sees a misaligned entity."""
+    boundaries = {(t.start, t.end) for t in tokenizer.tokenize_text(text)}
+    for entity in extract_entities(text):
+        assert (entity["start"], entity["end"]) in boundaries
+        assert text[entity["start"] : entity["end"]].strip() == text[entity["start"] : entity["end"]]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "???", "😀", "Can I call 911?", "năm 2024 phí 200.000đ", "x" * 5000])
+def test_hostile_input_yields_no_entities(text):
+    """Nothing structured in the text means no entities (and no crash on huge input)."""
+    assert _run(text) == []
+
+
+def test_config_limits_entity_types():
+    """Only the configured entity types are returned."""
+    text = "hồ sơ H56.14-240823-0001 sđt 0912345678"
+    assert [e["entity"] for e in _run(text, entities=["phone_number"])] == ["phone_number"]
+    assert _run(text, entities=[]) == []
+
+
+def test_unknown_entity_type_is_a_config_error():
+    """A typo in the config fails at load time rather than silently extracting nothing."""
+    with pytest.raises(InvalidConfigException):
+        _extractor(entities=["dossier"])
+
+
+def test_overlapping_entities_from_other_extractors_are_replaced():
+    """If DIET already found the same phone number, the regex (normalized) version replaces it;
+    other entities are kept."""
+    text = "gọi 0912 345 678 ở Hà Nội"
+    message = Message(data={TEXT: text})
+    message.set(
+        ENTITIES,
+        [
+            {"entity": "phone_number", "start": 4, "end": 8, "value": "0912", "extractor": "DIETClassifier"},
+            {"entity": "location", "start": 19, "end": 25, "value": "Hà Nội", "extractor": "DIETClassifier"},
+        ],
+    )
+    _extractor().process([message])
+    assert [(e["entity"], e["value"], e["extractor"]) for e in message.get(ENTITIES)] == [
+        ("location", "Hà Nội", "DIETClassifier"),
+        ("phone_number", "0912345678", "StructuredEntityExtractor"),
+    ]
+
+
+def test_registered_as_entity_extractor():
+    """Rasa treats the class as a non-trainable entity extractor."""
+    registered = DefaultV1Recipe._registered_components[StructuredEntityExtractor.__name__]
+    assert DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR in registered.types
+    assert registered.is_trainable is False
