@@ -278,4 +278,5 @@ def write_demo_file(owners: list[SyntheticOwner], path: Path, per_status: int = 
         + "\n",
         encoding="utf-8",
     )
+    path.chmod(0o600)
     return path

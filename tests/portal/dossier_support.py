@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -10,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from portal.dossiers.generator import SyntheticOwner
+from portal.dossiers.generator_data import PROCEDURES
 from portal.settings import PortalSettings
 
 TEST_PII_KEY = "test-pii-key-0123456789abcdef"
@@ -45,3 +48,27 @@ class SeededRegistry:
 
     def owner(self, status: int) -> SyntheticOwner:
         return next(o for o in self.owners if o.status == status)
+
+
+COMMON_CODES = frozenset(spec.code for spec in PROCEDURES)  # the most-asked procedures
+
+
+def write_small_catalog(path: Path, first: int = 60) -> Path:
+    """Copy the common procedures and the first ``first`` records of the real catalog to ``path``."""
+    settings = PortalSettings()
+    kept = 0
+    with (
+        gzip.open(settings.catalog_path, "rt", encoding="utf-8") as source,
+        gzip.open(path, "wt", encoding="utf-8") as out,
+    ):
+        for line in source:
+            if not line.strip():
+                continue
+            code = json.loads(line).get("ma_thu_tuc")
+            if kept < first or code in COMMON_CODES:
+                out.write(line)
+                kept += 1
+    return path
+
+
+REPO_ROOT_DIR = Path(__file__).resolve().parents[2]

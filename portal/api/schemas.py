@@ -1,0 +1,101 @@
+"""Request and response models of the portal HTTP API (they define the OpenAPI contract)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, constr
+
+MAX_QUERY_CHARS = 500
+MAX_FILTER_CHARS = 255
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(..., description="Machine-readable error code, e.g. `dossier_not_found`.")
+    message: str = Field(..., description="Message for the citizen, in Vietnamese.")
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class Health(BaseModel):
+    status: str = Field(..., example="ok")
+    database: str = Field(..., example="ok")
+
+
+class ProcedureHit(BaseModel):
+    code: str = Field(..., example="1.004222")
+    name: str
+    field: str = Field(..., description="Lĩnh vực")
+    level: str = Field(..., description="Cấp thực hiện")
+    score: float
+    source_url: str = Field(..., description="Page of the procedure on Cổng Dịch vụ công quốc gia")
+
+
+class ProcedureList(BaseModel):
+    items: list[ProcedureHit]
+    total: int = Field(..., description="Number of matching procedures (before `limit`).")
+    data_date: str = Field(..., description="Date of the catalog snapshot (ISO), to show with answers.")
+
+
+class LookupRequest(BaseModel):
+    code: constr(strict=True, strip_whitespace=True, min_length=1, max_length=100) = Field(  # type: ignore[valid-type]
+        ..., description="Dossier code as the citizen typed it.", example="000.00.01.H29-240115-0001"
+    )
+    factor: constr(strict=True, strip_whitespace=True, min_length=1, max_length=40) = Field(  # type: ignore[valid-type]
+        ..., description="Owner's 12-digit ID number, or the last 4 digits of the registered phone."
+    )
+
+
+class TimelineEntryOut(BaseModel):
+    at: datetime
+    unit: str
+    actor_role: str
+    action: str
+    status: int
+    status_name: str
+
+
+class DossierOut(BaseModel):
+    """The citizen's view of a dossier: never the ID number or phone."""
+
+    code: str
+    procedure_code: str
+    procedure_name: str
+    owner_name_masked: str = Field(..., example="Nguyễn V. A.")
+    status: int = Field(..., ge=1, le=10, description="National status code 1-10.")
+    status_name: str = Field(..., description="Official name of the status.")
+    status_label: str = Field(..., description="What the status means, in plain Vietnamese.")
+    channel: str = Field(..., description="in_person | online | post")
+    channel_label: str
+    handling_unit: str
+    received_date: date
+    appointment_date: date | None
+    finished_date: date | None
+    overdue: bool = Field(..., description="Past the appointment date and neither finished nor closed.")
+    finished: bool = Field(..., description="Status 9 or 10.")
+    closed: bool = Field(..., description="Status 3, 7 or 8.")
+    fee_amount: int
+    fee_paid: int
+    fee_due: int
+    next_step: str = Field(..., description="What the citizen should do next, in plain Vietnamese.")
+    supplement_documents: list[str]
+    supplement_due_date: date | None
+    timeline: list[TimelineEntryOut]
+
+
+class LookupResponse(BaseModel):
+    dossier: DossierOut
+    as_of: datetime = Field(..., description="Vietnam time of the answer.")
+
+
+ProcedureDetail = dict[str, Any]
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Missing or wrong service token."},
+    422: {"model": ErrorResponse, "description": "Malformed input."},
+    500: {"model": ErrorResponse, "description": "Unexpected failure (neutral message, no details)."},
+    503: {"model": ErrorResponse, "description": "Service token not configured, or database unavailable."},
+}
