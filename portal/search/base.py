@@ -26,6 +26,7 @@ MAX_LIMIT = 100
 # How many retrieved rows the shared ranking looks at; the right answer is far inside this.
 CANDIDATE_POOL = 150
 MAX_FILTER_CHARS = 255
+FUZZY_MIN_CHARS = 3
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,8 @@ class ProcedureSearch(ABC):
         total = len(hits)
         if parsed.terms:
             stats = self.term_stats(session)
-            terms = stats.retrieval_terms(parsed)
+            # No word known to the catalog: hand over the longer ones for the engine's typo fallback.
+            terms = stats.retrieval_terms(parsed) or tuple(t for t in parsed.terms if len(t) >= FUZZY_MIN_CHARS)
             if terms:
                 candidates, matched = self._retrieve(session, terms, field, level_key, CANDIDATE_POOL)
                 seen = {h.code for h in hits}

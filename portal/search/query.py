@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -235,7 +236,9 @@ def extract_code(text: str) -> str | None:
 def parse_query(raw: object, vocab: Vocabulary | None = None) -> ParsedQuery:
     """Turn whatever the citizen typed into a :class:`ParsedQuery`; never raises on text."""
     vocab = vocab or load_vocabulary()
-    text = normalize_text(raw if isinstance(raw, str) else "")[:MAX_QUERY_CHARS].lower()
+    # NFKC first: full-width letters and ligatures from phone keyboards become plain letters.
+    raw_text = unicodedata.normalize("NFKC", raw[: MAX_QUERY_CHARS * 2]) if isinstance(raw, str) else ""
+    text = normalize_text(raw_text)[:MAX_QUERY_CHARS].lower()
     code = extract_code(text)
     if code is not None:
         text = _CODE_RE.sub(" ", text)

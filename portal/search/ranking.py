@@ -185,6 +185,13 @@ def score_candidate(
     return match + level_bonus(cand.level_key) + popularity + W_ENGINE * engine
 
 
+def fuzzy_score(cand: Candidate, popular: frozenset[str], best_engine_score: float) -> float:
+    """Score of a candidate found by typo fallback only (no query word matched exactly)."""
+    engine = cand.engine_score / best_engine_score if best_engine_score > 0 else 0.0
+    popularity = POPULAR_BONUS if cand.code in popular else 0.0
+    return W_COVERAGE * engine + level_bonus(cand.level_key) + popularity
+
+
 def rank(
     query: ParsedQuery, candidates: Sequence[Candidate], stats: TermStats, popular: Iterable[str]
 ) -> list[tuple[Candidate, float]]:
@@ -192,7 +199,10 @@ def rank(
     variants = [p for p in (PreparedVariant.of(v, stats) for v in query.variants) if p is not None]
     popular_set = frozenset(popular)
     best = max((c.engine_score for c in candidates), default=0.0)
-    scored = [(c, score_candidate(variants, c, stats, popular_set, best)) for c in candidates]
+    if not variants:  # only misspelt words: the engine's fuzzy relevance is all there is
+        scored = [(c, fuzzy_score(c, popular_set, best)) for c in candidates]
+    else:
+        scored = [(c, score_candidate(variants, c, stats, popular_set, best)) for c in candidates]
     scored = [(c, s) for c, s in scored if s > 0.0]
     scored.sort(key=lambda cs: (-cs[1], cs[0].code))
     return scored

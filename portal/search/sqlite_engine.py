@@ -21,7 +21,7 @@ TABLE = "procedure_search_fts"
 # Name matters far more than field; the unindexed columns get weight 0.
 _BM25 = f"bm25({TABLE}, 0, 0, 0, 0, 0, 10.0, 2.0)"
 _COLUMNS = "code, name, field, level, level_key, name_key, field_key"
-# Typos: when whole words find nothing, retry with prefixes of words this long or longer.
+# Typos: when whole words find nothing, retry with word prefixes (at least this long).
 PREFIX_MIN_CHARS = 3
 
 
@@ -29,6 +29,11 @@ def _match_expression(terms: Sequence[str], prefix: bool = False) -> str:
     """FTS5 OR-query; terms are already [0-9a-z] only, quoting makes them plain strings."""
     star = "*" if prefix else ""
     return " OR ".join(f'"{t}"{star}' for t in terms)
+
+
+def _typo_prefix(term: str) -> str:
+    """Prefix kept from a misspelt word: doubled or extra final letters are the usual typo."""
+    return term[: max(PREFIX_MIN_CHARS, len(term) - 2)]
 
 
 class SqliteProcedureSearch(ProcedureSearch):
@@ -60,9 +65,9 @@ class SqliteProcedureSearch(ProcedureSearch):
     ) -> tuple[list[Candidate], int]:
         candidates, total = self._query(session, _match_expression(terms), field, level_key, pool)
         if not candidates:
-            long_terms = [t for t in terms if len(t) >= PREFIX_MIN_CHARS]
-            if long_terms:
-                candidates, total = self._query(session, _match_expression(long_terms, True), field, level_key, pool)
+            prefixes = sorted({_typo_prefix(t) for t in terms if len(t) >= PREFIX_MIN_CHARS})
+            if prefixes:
+                candidates, total = self._query(session, _match_expression(prefixes, True), field, level_key, pool)
         return candidates, total
 
     def _query(
