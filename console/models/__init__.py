@@ -1,0 +1,21 @@
+"""Console tables; importing this package registers them on ``Base.metadata``."""
+
+from console.models.accounts import ROLES, AuditEntry, LoginFailure, User, WebSession
+from console.models.base import Base, utcnow
+from console.models.cases import HANDOFF_STATES, Complaint, Handoff
+from console.models.faq import FAQ_STATES, Faq
+
+__all__ = [
+    "FAQ_STATES",
+    "HANDOFF_STATES",
+    "ROLES",
+    "AuditEntry",
+    "Base",
+    "Complaint",
+    "Faq",
+    "Handoff",
+    "LoginFailure",
+    "User",
+    "WebSession",
+    "utcnow",
+]

@@ -1,0 +1,64 @@
+"""Console configuration, read once from the environment (``CONSOLE_*`` variables).
+
+Every variable has a default that runs the embedded setup (SQLite under ``var/``), except the
+secrets: an empty ``CONSOLE_SERVICE_TOKEN`` disables the bot-facing API rather than inventing one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_OFFICE_HOURS = "mon-fri 07:30-11:30,13:30-17:00; sat 07:30-11:30"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """Settings of the staff console (``CONSOLE_*`` variables)."""
+
+    database_url: str = field(
+        default_factory=lambda: _env("CONSOLE_DATABASE_URL", f"sqlite:///{REPO_ROOT / 'var' / 'console.db'}")
+    )
+    host: str = field(default_factory=lambda: _env("CONSOLE_HOST", "127.0.0.1"))
+    port: int = field(default_factory=lambda: int(_env("CONSOLE_PORT", "8200")))
+    # Bearer token the action server presents on /api/v1; empty disables the API.
+    service_token: str = field(default_factory=lambda: _env("CONSOLE_SERVICE_TOKEN", ""))
+    # Set the Secure flag on the session cookie (true behind HTTPS in production).
+    cookie_secure: bool = field(default_factory=lambda: _env_bool("CONSOLE_COOKIE_SECURE", False))
+    session_cookie_name: str = field(default_factory=lambda: _env("CONSOLE_SESSION_COOKIE", "console_session"))
+    # A session ends after this many minutes without a request (a desk left unattended).
+    session_idle_minutes: int = field(default_factory=lambda: int(_env("CONSOLE_SESSION_IDLE_MINUTES", "120")))
+    login_max_failures: int = field(default_factory=lambda: int(_env("CONSOLE_LOGIN_MAX_FAILURES", "5")))
+    login_window_seconds: int = field(default_factory=lambda: int(_env("CONSOLE_LOGIN_WINDOW_SECONDS", "900")))
+    min_password_length: int = field(default_factory=lambda: int(_env("CONSOLE_MIN_PASSWORD_LENGTH", "12")))
+    office_hours: str = field(default_factory=lambda: _env("CONSOLE_OFFICE_HOURS", DEFAULT_OFFICE_HOURS))
+    timezone: str = field(default_factory=lambda: _env("CONSOLE_TIMEZONE", "Asia/Ho_Chi_Minh"))
+    # Rasa training files the FAQs are imported from and exported to.
+    faq_nlu_path: Path = field(
+        default_factory=lambda: Path(_env("CONSOLE_FAQ_NLU_PATH", str(REPO_ROOT / "data" / "nlu" / "faq.yml")))
+    )
+    faq_responses_path: Path = field(
+        default_factory=lambda: Path(
+            _env("CONSOLE_FAQ_RESPONSES_PATH", str(REPO_ROOT / "data" / "nlu" / "faq_responses.yml"))
+        )
+    )
+    domain_path: Path = field(default_factory=lambda: Path(_env("CONSOLE_DOMAIN_PATH", str(REPO_ROOT / "domain.yml"))))
+
+
+def get_settings() -> ConsoleSettings:
+    """Fresh settings from the current environment (cheap; tests change the environment)."""
+    return ConsoleSettings()
