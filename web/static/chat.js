@@ -242,7 +242,7 @@
     const panel = h(
       "section",
       { id: "chat-panel", class: "chat-panel", role: "dialog", "aria-labelledby": "chat-title", "aria-describedby": "chat-subtitle", hidden: true },
-      h("header", { class: "chat-header" }, h("h2", { id: "chat-title", text: T.title }), closeButton),
+      h("div", { class: "chat-header" }, h("h2", { id: "chat-title", text: T.title }), closeButton),
       h("div", { class: "chat-toolbar" }, h("p", { id: "chat-subtitle", text: T.subtitle }), newButton),
       body,
       status,
