@@ -24,13 +24,14 @@ from sqlalchemy.orm import Session
 from portal.db import create_schema, make_engine, session_factory, session_scope
 from portal.dossiers.generator import seed_dossiers, write_demo_file
 from portal.dossiers.lookup import vietnam_now
-from portal.dossiers.protect import PiiKeyError, ensure_local_pii_key, resolve_pii_key
+from portal.dossiers.protect import PiiKeyError, ensure_local_pii_key, keyed_hash, resolve_pii_key
 from portal.models.catalog import Procedure
 from portal.models.dossier import Dossier, DossierEvent, LookupFailure, SupplementRequest
 from portal.models.meta import PortalMeta
 from portal.settings import PortalSettings, get_settings
 
 CATALOG_FINGERPRINT = "catalog_fingerprint"
+PII_KEY_CHECK = "pii_key_check"  # keyed hash of a constant: detects a changed PII key
 CORRECTIONS_PATH = Path(__file__).resolve().parent / "catalog" / "corrections.yml"  # staff overrides
 
 
@@ -63,6 +64,24 @@ def _set_meta(session: Session, key: str, value: str) -> None:
     row.value = value
     row.updated_at = datetime.utcnow()
     session.add(row)
+
+
+def check_pii_key(engine: Engine, key: str) -> None:
+    """Refuse to run with a PII key other than the one the registry's hashes were made with.
+
+    Otherwise every lookup would silently answer "not found" (e.g. after ``python -m portal init``
+    generated ``var/pii.key`` and a later start set a different ``PORTAL_PII_KEY``).
+    """
+    check = keyed_hash("key-check", "portal", key)
+    with session_scope(session_factory(engine)) as session:
+        stored = _meta(session, PII_KEY_CHECK)
+        if stored is None:
+            _set_meta(session, PII_KEY_CHECK, check)
+        elif stored != check:
+            raise OperatorError(
+                "the PII key differs from the key this database's dossiers were hashed with; restore the "
+                "original PORTAL_PII_KEY (or key file), or re-seed with `python -m portal seed-dossiers --replace`"
+            )
 
 
 def import_catalog_and_index(engine: Engine, settings: PortalSettings) -> None:
@@ -98,6 +117,7 @@ def seed(engine: Engine, settings: PortalSettings, count: int, seed_value: int, 
         if replace:
             for model in (LookupFailure, SupplementRequest, DossierEvent, Dossier):
                 session.execute(delete(model))
+            _set_meta(session, PII_KEY_CHECK, keyed_hash("key-check", "portal", key))
         owners = seed_dossiers(session, count, seed_value, key, vietnam_now().date())
     path = write_demo_file(owners, settings.demo_dossiers_path)
     say(f"seeded {len(owners)} synthetic dossiers in {time.perf_counter() - started:.1f}s; demo triples in {path}")
@@ -109,6 +129,7 @@ def cmd_init(settings: PortalSettings) -> None:
         say(f"no PORTAL_PII_KEY set: generated a development key in {settings.pii_key_file} (set one in production)")
     engine = make_engine(settings.database_url)
     create_schema(engine)
+    check_pii_key(engine, resolve_pii_key(settings))
     with session_scope(session_factory(engine)) as session:
         procedures = session.execute(select(func.count(Procedure.id))).scalar() or 0
         stored = _meta(session, CATALOG_FINGERPRINT)
@@ -131,8 +152,11 @@ def cmd_serve(settings: PortalSettings, host: str, port: int) -> None:
     from portal.api.app import create_app
     from portal.api.logs import configure_logging
 
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    check_pii_key(engine, resolve_pii_key(settings))  # before logging is taken over: errors go to stderr plainly
+    engine.dispose()
     configure_logging()
-    create_schema(make_engine(settings.database_url))
     app = create_app(settings)
     logging.getLogger("portal").info("starting", extra={"host": host, "port": port})
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
@@ -179,6 +203,8 @@ def _import_only(settings: PortalSettings) -> None:
 def _seed_only(settings: PortalSettings, args: argparse.Namespace) -> None:
     engine = make_engine(settings.database_url)
     create_schema(engine)
+    if not args.replace:
+        check_pii_key(engine, resolve_pii_key(settings))
     count = args.count if args.count is not None else settings.dossier_count
     if count < 0:
         raise OperatorError("--count must be >= 0")
