@@ -222,6 +222,7 @@ _LIST_MARKS = (
     re.compile(r"(?m)^\s*\d{1,2}[.)]\s+"),  # 1. 2. / 1) 2)
 )
 _MAX_TITLE = 200
+_MAX_LEAD_IN = 120
 
 
 def parse_steps(text: str) -> tuple[list[StepRow], str]:
@@ -255,11 +256,14 @@ def _split_at(text: str, marks: list[re.Match[str]]) -> list[StepRow]:
 
 
 def _step(chunk: str) -> StepRow:
-    """First line is the title when short; the rest is the description."""
+    """First line is the title when short, or its lead-in before a colon; the rest is the description."""
     chunk = chunk.strip()
     first, _, rest = chunk.partition("\n")
     if len(first) <= _MAX_TITLE:
         return {"title": first.strip(), "description": rest.strip()}
+    head, colon, tail = first.partition(":")
+    if colon and len(head) <= _MAX_LEAD_IN:
+        return {"title": head.strip(), "description": f"{tail.strip()}\n{rest}".strip()}
     return {"title": "", "description": chunk}
 
 
@@ -274,7 +278,7 @@ class ResultData(TypedDict):
 
 # Page furniture scraped after the results table: the agency picker and the "Nộp hồ sơ" button.
 _PAGE_CHROME = re.compile(r"Chọn cơ quan thực hiện.*$", re.DOTALL)
-_RESULT_CODE = re.compile(r"Mã:\s*(KQ[\w.]*)")
+_RESULT_CODE = re.compile(r"Mã:\s*(KQ[A-Z0-9.]*\d)")
 
 
 def parse_result(text: str) -> ResultData:
