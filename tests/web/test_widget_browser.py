@@ -62,13 +62,15 @@ def site(fake_rasa, make_web_server) -> str:
 class Widget:
     """Small page object: what a citizen sees and does."""
 
-    def __init__(self, context, base: str, config: dict | None = None) -> None:
+    def __init__(self, context, base: str, config: dict | None = None, before_load: str = "") -> None:
         self.page = context.pages[0] if context.pages else context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
         if config:
             self.page.add_init_script(f"window.CHAT_CONFIG = {json.dumps(config)};")
+        if before_load:
+            self.page.add_init_script(before_load)
         self.page.goto(base + "/")
         self.launcher = self.page.get_by_role("button", name="Hỏi trợ lý ảo", exact=True)
         self.panel = self.page.get_by_role("dialog", name="Trợ lý ảo dịch vụ công")
@@ -293,3 +295,28 @@ def test_phone_layout_and_screenshots(browser, site, fake_rasa):
     assert box["width"] == 400 and box["x"] + box["width"] <= 1280
     w.page.screenshot(path=str(SCREENSHOTS / "widget-desktop-1280x800.png"))
     assert w.errors == []
+
+
+def test_page_shortcut_opens_the_widget_and_asks(browser, site, fake_rasa):
+    """A 'Hỏi về thủ tục này' card button opens the chat, asks its question, and gets focus back on Escape."""
+    w = Widget(browser, site)
+    card_button = w.page.locator("[data-chat-ask]").first
+    question = card_button.get_attribute("data-chat-ask")
+    card_button.click()
+    expect(w.panel).to_be_visible()
+    expect(w.user_texts().last).to_have_text(question)
+    assert fake_rasa.wait_for(1)[0]["message"] == question
+    w.page.keyboard.press("Escape")
+    expect(card_button).to_be_focused()
+
+
+def test_tampered_storage_never_yields_a_chosen_sender_id(browser, site, fake_rasa):
+    """A sender id planted in localStorage that is not a UUID v4 is discarded for a fresh random one."""
+    planted = {"senderId": "admin", "messages": [{"from": "bot", "text": "cũ", "buttons": "x"}], "open": True}
+    plant = f"localStorage.setItem('citizen-chat:v1', {json.dumps(json.dumps(planted))});"
+    w = Widget(browser, site, before_load=plant)
+    expect(w.bot_texts()).to_have_count(0)  # history tied to the planted id is dropped too
+    w.open()
+    w.ask("Xin chào")
+    sender = fake_rasa.wait_for(1)[0]["sender"]
+    assert sender != "admin" and UUID4.match(sender)
