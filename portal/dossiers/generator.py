@@ -12,8 +12,9 @@ import json
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from portal.dossiers import generator_data as data
 from portal.dossiers import statuses as st
 from portal.dossiers.protect import hash_id_number, hash_phone_last4, mask_name
-from portal.dossiers.timeline import Plan, build_steps, stamp_steps
+from portal.dossiers.timeline import Plan, Step, build_steps, stamp_steps
 from portal.models.catalog import Procedure
 from portal.models.dossier import Dossier, DossierEvent, SupplementRequest
 
@@ -135,47 +136,59 @@ def _units(rng: random.Random, spec: data.ProcedureSpec) -> tuple[str, str, str]
     return province.center_unit, one_stop, handler
 
 
-def seed_dossiers(session: Session, count: int, seed: int, pii_key: str, today: date) -> list[SyntheticOwner]:
-    """Insert ``count`` synthetic dossiers with timelines; return their clear-text owners.
+@dataclass(frozen=True)
+class _Draft:
+    """One generated dossier before insertion (its database id is not known yet)."""
 
-    Codes never collide with dossiers already in the table (sequence numbers continue after them).
-    """
-    rng = random.Random(seed)
-    specs = _procedures(session)
-    fee_specs = [s for s in specs if s.fee_in_person > 0]
-    existing = set(session.execute(select(Dossier.code)).scalars())
-    next_seq: dict[str, int] = defaultdict(lambda: 1)
-    for code in existing:
-        prefix, seq = code.rsplit("-", 1)
-        next_seq[prefix] = max(next_seq[prefix], int(seq) + 1)
+    row: dict[str, Any]
+    steps: list[Step]
+    stamps: list[datetime]
+    documents: tuple[str, ...]
+    owner: SyntheticOwner
 
-    used_ids: set[str] = set()
-    people = [_person(rng, pii_key, used_ids) for _ in range(max(1, count * 85 // 100))]
-    statuses, status_weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
-    channels, channel_weights = list(CHANNEL_WEIGHTS), list(CHANNEL_WEIGHTS.values())
 
-    dossier_id = (session.execute(select(func.max(Dossier.id))).scalar() or 0) + 1
-    event_id = (session.execute(select(func.max(DossierEvent.id))).scalar() or 0) + 1
-    dossier_rows, event_rows, supplement_rows, owners = [], [], [], []
-    for _ in range(count):
-        status = rng.choices(statuses, weights=status_weights)[0]
-        pool = fee_specs if status == st.PAYMENT else specs
+class _Drafter:
+    """Draws dossiers one by one from the seeded random generator."""
+
+    def __init__(self, rng: random.Random, specs: list[data.ProcedureSpec], people: list[_Person], today: date):
+        self.rng, self.specs, self.people, self.today = rng, specs, people, today
+        self.fee_specs = [s for s in specs if s.fee_in_person > 0]
+        self.next_seq: dict[str, int] = defaultdict(lambda: 1)
+
+    def continue_after(self, codes: list[str]) -> None:
+        """Make sequence numbers continue after existing codes of the same unit and day."""
+        for code in codes:
+            prefix, seq = code.rsplit("-", 1)
+            self.next_seq[prefix] = max(self.next_seq[prefix], int(seq) + 1)
+
+    def _code(self, unit_code: str, received: date) -> str:
+        prefix = f"{unit_code}-{received:%y%m%d}"
+        code = f"{prefix}-{self.next_seq[prefix]:04d}"
+        self.next_seq[prefix] += 1
+        return code
+
+    def _finished(self, spec: data.ProcedureSpec, received: date) -> date:
+        """Most dossiers finish on time, some early, about one in eight late."""
+        rng = self.rng
+        late = rng.randint(1, 5) if rng.random() < 0.12 else 0
+        early = rng.randint(0, max(0, spec.working_days - 1)) if not late else 0
+        finished = st.add_working_days(received, max(0, spec.working_days - early) + late)
+        return min(finished, _working_day_back(self.today))
+
+    def draft(self) -> _Draft:
+        rng, today = self.rng, self.today
+        status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
+        pool = self.fee_specs if status == st.PAYMENT else self.specs
         spec = rng.choices(pool, weights=[s.weight for s in pool])[0]
-        channel = "online" if status == st.NEW else rng.choices(channels, weights=channel_weights)[0]
-        person = rng.choice(people)
+        channel = (
+            "online" if status == st.NEW else rng.choices(list(CHANNEL_WEIGHTS), list(CHANNEL_WEIGHTS.values()))[0]
+        )
+        person = rng.choice(self.people)
         received = _received_date(rng, status, spec, today)
         unit_code, one_stop, handler = _units(rng, spec)
-        prefix = f"{unit_code}-{received:%y%m%d}"
-        code = f"{prefix}-{next_seq[prefix]:04d}"
-        next_seq[prefix] += 1
-
+        code = self._code(unit_code, received)
         appointment = None if status in (st.NEW, st.REJECTED) else st.add_working_days(received, spec.working_days)
-        finished = None
-        if status in st.FINISHED and appointment is not None:
-            late = rng.randint(1, 5) if rng.random() < 0.12 else 0
-            early = rng.randint(0, max(0, spec.working_days - 1)) if not late else 0
-            finished = st.add_working_days(received, max(0, spec.working_days - early) + late)
-            finished = min(finished, _working_day_back(today))
+        finished = self._finished(spec, received) if status in st.FINISHED else None
         fee = spec.fee_online if channel == "online" else spec.fee_in_person
         documents = tuple(rng.sample(spec.supplements, k=rng.randint(1, len(spec.supplements))))
         plan = Plan(
@@ -191,30 +204,39 @@ def seed_dossiers(session: Session, count: int, seed: int, pii_key: str, today: 
             had_resolved_supplement=status in (st.PROCESSING, st.DONE, st.RETURNED) and rng.random() < 0.08,
         )
         steps = build_steps(plan, rng, today)
-        stamps = stamp_steps(steps, rng, today)
-        dossier_rows.append(
-            {
-                "id": dossier_id,
-                "code": code,
-                "procedure_code": spec.code,
-                "procedure_name": spec.name,
-                "owner_name_masked": mask_name(person.name),
-                "owner_id_hash": person.id_hash,
-                "owner_phone_last4_hash": person.phone_hash,
-                "received_date": received,
-                "appointment_date": appointment,
-                "finished_date": finished,
-                "channel": channel,
-                "handling_unit": handler,
-                "status": status,
-                "fee_amount": fee,
-                "fee_paid": 0 if status in (st.NEW, st.REJECTED, st.PAYMENT) else fee,
-            }
-        )
-        for step, at in zip(steps, stamps, strict=True):
-            event_rows.append(
+        row = {
+            "code": code,
+            "procedure_code": spec.code,
+            "procedure_name": spec.name,
+            "owner_name_masked": mask_name(person.name),
+            "owner_id_hash": person.id_hash,
+            "owner_phone_last4_hash": person.phone_hash,
+            "received_date": received,
+            "appointment_date": appointment,
+            "finished_date": finished,
+            "channel": channel,
+            "handling_unit": handler,
+            "status": status,
+            "fee_amount": fee,
+            "fee_paid": 0 if status in (st.NEW, st.REJECTED, st.PAYMENT) else fee,
+        }
+        owner = SyntheticOwner(code=code, id_number=person.id_number, phone=person.phone, status=status)
+        return _Draft(row, steps, stamp_steps(steps, rng, today), documents, owner)
+
+
+def _insert(session: Session, drafts: list[_Draft]) -> None:
+    """Bulk insert (Core executemany); ids come from the database so PostgreSQL sequences stay right."""
+    if not drafts:
+        return
+    before = session.execute(select(func.max(Dossier.id))).scalar() or 0
+    session.execute(insert(Dossier.__table__), [d.row for d in drafts])
+    ids = dict(session.execute(select(Dossier.code, Dossier.id).where(Dossier.id > before)).all())
+    events, supplements = [], []
+    for draft in drafts:
+        dossier_id = ids[draft.row["code"]]
+        for step, at in zip(draft.steps, draft.stamps, strict=True):
+            events.append(
                 {
-                    "id": event_id,
                     "dossier_id": dossier_id,
                     "at": at,
                     "unit": step.unit,
@@ -223,31 +245,37 @@ def seed_dossiers(session: Session, count: int, seed: int, pii_key: str, today: 
                     "status": step.status,
                 }
             )
-            event_id += 1
             if step.status == st.SUPPLEMENT:
-                is_open = status == st.SUPPLEMENT
-                supplement_rows.append(
+                still_open = draft.row["status"] == st.SUPPLEMENT
+                supplements.append(
                     {
                         "dossier_id": dossier_id,
                         "requested_at": at,
                         "due_date": st.add_working_days(at.date(), 5),
-                        "documents": "\n".join(documents),
+                        "documents": "\n".join(draft.documents),
                         "note": "Nộp bổ sung tại nơi đã nộp hồ sơ hoặc trực tuyến.",
-                        "resolved_at": None if is_open else at + timedelta(days=1),
+                        "resolved_at": None if still_open else at + timedelta(days=1),
                     }
                 )
-        owners.append(SyntheticOwner(code=code, id_number=person.id_number, phone=person.phone, status=status))
-        dossier_id += 1
-
-    for table, rows in (
-        (Dossier.__table__, dossier_rows),
-        (DossierEvent.__table__, event_rows),
-        (SupplementRequest.__table__, supplement_rows),
-    ):
-        if rows:
-            session.execute(insert(table), rows)
+    session.execute(insert(DossierEvent.__table__), events)
+    if supplements:
+        session.execute(insert(SupplementRequest.__table__), supplements)
     session.flush()
-    return owners
+
+
+def seed_dossiers(session: Session, count: int, seed: int, pii_key: str, today: date) -> list[SyntheticOwner]:
+    """Insert ``count`` synthetic dossiers with timelines; return their clear-text owners.
+
+    Codes never collide with dossiers already in the table (sequence numbers continue after them).
+    """
+    rng = random.Random(seed)
+    used_ids: set[str] = set()
+    people = [_person(rng, pii_key, used_ids) for _ in range(max(1, count * 85 // 100))]
+    drafter = _Drafter(rng, _procedures(session), people, today)
+    drafter.continue_after(list(session.execute(select(Dossier.code)).scalars()))
+    drafts = [drafter.draft() for _ in range(count)]
+    _insert(session, drafts)
+    return [d.owner for d in drafts]
 
 
 def write_demo_file(owners: list[SyntheticOwner], path: Path, per_status: int = 1) -> Path:

@@ -77,5 +77,6 @@ class LookupFailure(Base):
     __tablename__ = "lookup_failures"
 
     id = Column(Integer, primary_key=True)
-    client_key = Column(String(128), nullable=False, index=True)  # hashed client identity
+    # Throttle key: "c:<keyed hash of the caller>" or "d:<keyed hash of the dossier code tried>".
+    client_key = Column(String(128), nullable=False, index=True)
     at = Column(DateTime, nullable=False, index=True)
