@@ -36,7 +36,8 @@ class ChannelRow(TypedDict):
     fee_amount: int | None
     fee_text: str
     description: str
-    fee_flag: str  # "" | "free_but_amount_in_text" | "provincial" | "foreign_currency" | "multiple"
+    # "" | "provincial" | "free_but_amount_in_text" | "free_but_fee_rule_cited" | "foreign_currency" | "multiple"
+    fee_flag: str
 
 
 # A channel name starts a row only when a time or fee follows at once ("Trực tiếp7 Ngày...");
@@ -55,6 +56,10 @@ _NO_INFO = re.compile(r"\s*Không có thông tin")
 # Amounts written in prose: "135.000 đồng", "20.000đ", "1.200.000 VNĐ".
 _PROSE_AMOUNT = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d{4,})\s?(?:đồng|đ\b|Đ\b|VNĐ|vnđ|VND)")
 _PROVINCIAL = re.compile(r"HĐND|Hội đồng nhân dân", re.IGNORECASE)
+# A "Miễn phí" cell whose note points at a fee schedule ("Thông tư ... quy định mức thu ...") is
+# the portal's default value, not a statement that the service is free (3.000333, 1.013076).
+_FEE_RULE = re.compile(r"mức thu|mức phí|mức lệ phí|biểu phí|thu phí|thu lệ phí", re.IGNORECASE)
+_SAYS_FREE = re.compile(r"miễn|không thu|không (?:được )?quy định|không phải nộp", re.IGNORECASE)
 
 
 def parse_channels(text: str) -> list[ChannelRow]:
@@ -183,12 +188,19 @@ def _fee_summary(fees: list[dict], description: str) -> tuple[int | None, str, s
     if fee.get("kind") == "none":
         return None, text, ""
     if fee.get("kind") == "free":
-        if _PROSE_AMOUNT.search(notes):
-            return None, text, "free_but_amount_in_text"
-        return 0, text, ""
+        return _free_fee(fee.get("note", ""), notes, text)
     if fee["currency"] == "USD":
         return None, text, "foreign_currency"
     return _vnd(fee["amount"], fee.get("note", "")), text, ""
+
+
+def _free_fee(note: str, notes: str, text: str) -> tuple[int | None, str, str]:
+    """0 only when nothing around the "Miễn phí" cell says a fee is charged."""
+    if _PROSE_AMOUNT.search(notes):
+        return None, text, "free_but_amount_in_text"
+    if _FEE_RULE.search(note) and not _SAYS_FREE.search(note):
+        return None, text, "free_but_fee_rule_cited"
+    return 0, text, ""
 
 
 def _vnd(amount: int, note: str) -> int:

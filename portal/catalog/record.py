@@ -90,12 +90,18 @@ def _channels(record: dict[str, Any], issues: list[Issue]) -> list[dict[str, Any
 
 
 def fee_issue(channels: list[dict[str, Any]]) -> Issue | None:
-    """A "Miễn phí" fee cell contradicted by an amount in its own note (left uncorrected)."""
-    flagged = [c for c in channels if c["fee_flag"] == "free_but_amount_in_text"]
+    """A "Miễn phí" fee cell contradicted by its own note (left uncorrected): a staff worklist item."""
+    flagged = [c for c in channels if c["fee_flag"] in _FEE_CONFLICTS]
     if not flagged:
         return None
-    reason = "fee cell says Miễn phí but its note states an amount; fee_amount left empty until staff correct it"
+    reason = f"{_FEE_CONFLICTS[flagged[0]['fee_flag']]}; fee_amount left empty until staff correct it"
     return Issue("fee", reason, flagged[0]["fee_text"])
+
+
+_FEE_CONFLICTS = {
+    "free_but_amount_in_text": "fee cell says Miễn phí but its note states an amount",
+    "free_but_fee_rule_cited": "fee cell says Miễn phí but its note cites a fee schedule",
+}
 
 
 def _cases(record: dict[str, Any], issues: list[Issue]) -> list[dict[str, Any]]:

@@ -79,7 +79,7 @@ class ProcedureChannel(Base):
     fee_text = Column(Text, nullable=False, default="")
     description = Column(Text, nullable=False, default="")
     # Why fee_amount is None or was changed: "provincial" (set by the HĐND), "free_but_amount_in_text",
-    # "foreign_currency", "multiple", "corrected"; "" otherwise.
+    # "free_but_fee_rule_cited", "foreign_currency", "multiple", "corrected"; "" otherwise.
     fee_flag = Column(String(32), nullable=False, default="")
 
     procedure = relationship("Procedure", back_populates="channels")

@@ -85,6 +85,18 @@ def test_free_cell_contradicted_by_its_note_is_not_reported_as_free() -> None:
     assert all(r["fee_amount"] is None and r["fee_flag"] == "free_but_amount_in_text" for r in rows)
 
 
+def test_free_cell_citing_a_fee_schedule_is_not_free() -> None:
+    """1.013076: "Miễn phí (Thông tư ... quy định mức thu ...)" is the portal default, not a free service."""
+    cell = HEADER + (
+        "Trực tuyến2 Ngày làm việcMiễn phí(Thông tư số 60/2023/TT-BTC ngày 07/9/2023 của Bộ Tài chính quy định "
+        "mức thu, chế độ thu, nộp, quản lý lệ phí đăng ký, cấp biển số phương tiện giao thông)"
+        "Trực tiếp2 Ngày làm việcMiễn phí(Không được quy định tại Biểu phí, lệ phí đăng ký doanh nghiệp)"
+    )
+    cited, said_free = parse_channels(cell)
+    assert (cited["fee_amount"], cited["fee_flag"]) == (None, "free_but_fee_rule_cited")
+    assert (said_free["fee_amount"], said_free["fee_flag"]) == (0, "")
+
+
 def test_bare_time_glued_to_amount_in_thousands() -> None:
     """1.000014: "120 VNĐ(20.000 vnđ /tờ khai)" is 1 working day and 20.000đ, not 120 days."""
     cell = HEADER + "Trực tuyến120 VNĐ(20.000 vnđ /tờ khai)Trực tiếp120 VNĐ(20.000 vnđ /tờ khai)"
