@@ -1,0 +1,195 @@
+"""The Zalo output channel against a fake Zalo OA API on a local port: message shapes, splitting,
+buttons, and the single-use refresh token under concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.channels.guard import MessageGuard
+from bot.channels.zalo.api import ZaloApiClient
+from bot.channels.zalo.output import ZaloOutput
+from bot.channels.zalo.settings import ZaloSettings
+from bot.channels.zalo.tokens import FileTokenStore, MemoryTokenStore, TokenManager, TokenPair, TokenStore
+from tests.channels.fakes import APP_ID, APP_SECRET, FakeZaloServer
+from tests.channels.test_text_split import long_answer
+
+RECIPIENT = "zalo:84900001"
+
+
+@pytest.fixture
+def fake_zalo() -> Iterator[FakeZaloServer]:
+    with FakeZaloServer() as server:
+        yield server
+
+
+def settings_for(server: FakeZaloServer, **overrides: object) -> ZaloSettings:
+    values: dict[str, object] = {
+        "app_id": APP_ID,
+        "oa_secret_key": "unused-here",
+        "app_secret": APP_SECRET,
+        "access_token": "access-1",
+        "refresh_token": "refresh-1",
+        "api_base_url": server.base_url,
+        "oauth_url": server.base_url + "/v4/oa/access_token",
+        **overrides,
+    }
+    return ZaloSettings(**values)  # type: ignore[arg-type]
+
+
+def make_output(settings: ZaloSettings, store: TokenStore | None = None) -> tuple[ZaloOutput, TokenManager]:
+    client = ZaloApiClient(settings)
+    tokens = TokenManager(
+        store or MemoryTokenStore(), client.refresh_tokens, settings.access_token, settings.refresh_token
+    )
+    return ZaloOutput(settings, client, tokens, MessageGuard(b"k")), tokens
+
+
+def test_text_reaches_the_user_with_token_header(fake_zalo: FakeZaloServer) -> None:
+    """One text -> one customer-service message to recipient.user_id (namespace removed)."""
+    output, _ = make_output(settings_for(fake_zalo))
+
+    async def run() -> None:
+        await output.send_text_message(RECIPIENT, "Xin chào bạn.")
+        await output.client.close()
+
+    asyncio.run(run())
+    assert fake_zalo.state.rejected == []
+    assert fake_zalo.state.sent == [{"recipient": {"user_id": "84900001"}, "message": {"text": "Xin chào bạn."}}]
+
+
+def test_5000_characters_arrive_as_three_messages_in_order(fake_zalo: FakeZaloServer) -> None:
+    """Zalo's 2,000-character limit: three messages, in order, content preserved."""
+    output, _ = make_output(settings_for(fake_zalo))
+    text = long_answer(5000)
+
+    async def run() -> None:
+        await output.send_text_message(RECIPIENT, text)
+        await output.client.close()
+
+    asyncio.run(run())
+    texts = fake_zalo.state.texts()
+    assert len(texts) == 3 and all(len(t) <= 2000 for t in texts)
+    assert " ".join(texts) == text
+
+
+def test_buttons_become_zalo_buttons_with_signed_payloads(fake_zalo: FakeZaloServer) -> None:
+    """Intent buttons -> oa.query.show with a payload the guard trusts back; URL buttons -> oa.open.url."""
+    output, _ = make_output(settings_for(fake_zalo))
+    message = {
+        "text": "Bạn muốn hỏi gì?",
+        "buttons": [
+            {"title": "Lệ phí", "payload": "/ask_fee"},
+            {"title": "Cổng DVC", "url": "https://dichvucong.gov.vn", "type": "web_url"},
+        ],
+    }
+
+    async def run() -> None:
+        await output.send_response(RECIPIENT, message)
+        await output.client.close()
+
+    asyncio.run(run())
+    assert fake_zalo.state.rejected == []
+    (sent,) = fake_zalo.state.sent
+    fee, portal = sent["message"]["attachment"]["payload"]["buttons"]
+    assert fee["type"] == "oa.query.show" and fee["payload"] != "/ask_fee"
+    assert output.guard.admit(fee["payload"], RECIPIENT).text == "/ask_fee"
+    assert portal == {"title": "Cổng DVC", "type": "oa.open.url", "payload": {"url": "https://dichvucong.gov.vn"}}
+
+
+def test_racing_sends_with_expired_token_refresh_exactly_once(fake_zalo: FakeZaloServer) -> None:
+    """Two sends hit 'token expired' together: one refresh call (refresh tokens are single use),
+    both messages are then delivered with the new token."""
+    output, tokens = make_output(settings_for(fake_zalo))
+    fake_zalo.state.refresh_delay = 0.3
+
+    async def run() -> None:
+        await tokens.access_token()  # the client holds access-1 ...
+        fake_zalo.state.expire_access_token()  # ... which Zalo no longer accepts
+        await asyncio.gather(
+            output.send_text_message(RECIPIENT, "Tin thứ nhất."),
+            output.send_text_message(RECIPIENT, "Tin thứ hai."),
+        )
+        await output.client.close()
+
+    asyncio.run(run())
+    assert fake_zalo.state.refresh_calls == 1
+    assert fake_zalo.state.expired_answers == 2
+    assert sorted(fake_zalo.state.texts()) == ["Tin thứ hai.", "Tin thứ nhất."]
+    assert tokens.refresh_count == 1
+
+
+class OrderCheckingStore(FileTokenStore):
+    """Records how many messages Zalo had accepted when the new pair was saved."""
+
+    def __init__(self, path: Path, server: FakeZaloServer) -> None:
+        super().__init__(path)
+        self.server = server
+        self.sent_when_saved: list[int] = []
+
+    def save(self, pair: TokenPair) -> None:
+        self.sent_when_saved.append(len(self.server.state.sent))
+        super().save(pair)
+
+
+def test_new_tokens_are_stored_atomically_before_use(fake_zalo: FakeZaloServer, tmp_path: Path) -> None:
+    """Expired token -> refresh -> store new pair (file, mode 600) -> resend once."""
+    store = OrderCheckingStore(tmp_path / "tokens.json", fake_zalo)
+    output, _ = make_output(settings_for(fake_zalo), store)
+    fake_zalo.state.expire_access_token()
+
+    async def run() -> None:
+        await output.send_text_message(RECIPIENT, "Hồ sơ của bạn đang được xử lý.")
+        await output.client.close()
+
+    asyncio.run(run())
+    assert store.sent_when_saved == [0]  # saved before the retried send
+    assert fake_zalo.state.texts() == ["Hồ sơ của bạn đang được xử lý."]
+    saved = json.loads((tmp_path / "tokens.json").read_text())
+    assert saved["refresh_token"] == fake_zalo.state.refresh_token
+    assert saved["access_token"] == fake_zalo.state.access_token
+    assert os.stat(tmp_path / "tokens.json").st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["tokens.json"]  # no temporary file left
+
+
+def test_stored_tokens_survive_restart_and_new_seed_wins(fake_zalo: FakeZaloServer, tmp_path: Path) -> None:
+    """After a refresh, a restarted server uses the stored pair, not the consumed seed from the
+    environment; when the operator seeds new tokens, those win over the stored chain."""
+    path = tmp_path / "tokens.json"
+    settings = settings_for(fake_zalo)
+    output, _ = make_output(settings, FileTokenStore(path))
+    fake_zalo.state.expire_access_token()
+
+    async def first() -> None:
+        await output.send_text_message(RECIPIENT, "Một.")
+        await output.client.close()
+
+    asyncio.run(first())
+    _, restarted = make_output(settings, FileTokenStore(path))
+    assert asyncio.run(restarted.access_token()) == fake_zalo.state.access_token
+    _, reseeded = make_output(
+        settings_for(fake_zalo, access_token="new-a", refresh_token="new-r"), FileTokenStore(path)
+    )
+    assert asyncio.run(reseeded.access_token()) == "new-a"
+
+
+def test_refused_refresh_is_logged_without_text(fake_zalo: FakeZaloServer, caplog: pytest.LogCaptureFixture) -> None:
+    """A dead refresh token: nothing is sent, the failure is logged, the citizen's text is not."""
+    output, _ = make_output(settings_for(fake_zalo, refresh_token="consumed"))
+    fake_zalo.state.expire_access_token()
+
+    async def run() -> None:
+        await output.send_text_message(RECIPIENT, "Nội dung riêng tư 0912345678")
+        await output.client.close()
+
+    with caplog.at_level(logging.DEBUG):
+        asyncio.run(run())
+    assert fake_zalo.state.sent == []
+    assert "zalo.send.failed" in caplog.text
+    assert "0912345678" not in caplog.text
