@@ -1,0 +1,116 @@
+"""Shared fixtures: a console app on a temporary SQLite database, users of each role, sign-in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from console.app import create_app
+from console.db import create_schema, make_engine, session_factory, session_scope
+from console.services import accounts
+from console.settings import ConsoleSettings
+
+SERVICE_TOKEN = "console-test-token"
+PASSWORD = "correct horse battery"
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> ConsoleSettings:
+    values: dict[str, object] = {
+        "database_url": f"sqlite:///{tmp_path / 'console.db'}",
+        "service_token": SERVICE_TOKEN,
+        "faq_nlu_path": tmp_path / "data" / "nlu" / "faq.yml",
+        "faq_responses_path": tmp_path / "data" / "nlu" / "faq_responses.yml",
+        "domain_path": tmp_path / "domain.yml",
+    }
+    values.update(overrides)
+    return ConsoleSettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _fast_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheaper scrypt cost for fixtures (the cost travels inside each hash, so verification still
+    exercises the real code path); test_passwords checks the production parameters."""
+    from console.services import passwords
+
+    monkeypatch.setattr(passwords, "SCRYPT_N", 2**10)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> ConsoleSettings:
+    return make_settings(tmp_path)
+
+
+class Clock:
+    """A settable clock for office hours (tests freeze time instead of sleeping)."""
+
+    def __init__(self) -> None:
+        self.now: datetime | None = None
+
+    def __call__(self) -> datetime:
+        from datetime import timezone
+
+        return self.now or datetime.now(timezone.utc)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(settings: ConsoleSettings, clock: Clock):
+    create_schema(make_engine(settings.database_url))
+    return create_app(settings, clock=clock)
+
+
+@pytest.fixture
+def db(app) -> Callable:
+    """``with db() as session:`` a transaction on the app's database."""
+    return lambda: session_scope(app.state.session_factory)
+
+
+@pytest.fixture
+def users(app) -> dict[str, str]:
+    """One account per role, all with :data:`PASSWORD`; returns role -> username."""
+    factory = session_factory(app.state.engine)
+    with session_scope(factory) as session:
+        for role in ("admin", "staff", "trainer"):
+            accounts.create_user(session, f"{role}1", PASSWORD, role, f"Người {role}")
+    return {role: f"{role}1" for role in ("admin", "staff", "trainer")}
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no csrf_token field in page"
+    return match.group(1)
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Sign in through the form; returns the session's CSRF token for later forms."""
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_of(page.text), "next": "/faqs"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text[:500]
+    return csrf_of(client.get("/faqs").text)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api(app) -> Iterator[TestClient]:
+    """A client that presents the service token, like the action server."""
+    with TestClient(app, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}) as test_client:
+        yield test_client
