@@ -32,14 +32,26 @@ def clean_text(text: str | None) -> str:
     if not text:
         return ""
     nfc = unicodedata.normalize("NFC", text)
+    if not _CANDIDATE.search(nfc):
+        return nfc
     cuts = {m.start() for m in _GLUE.finditer(nfc)} | {m.end() for m in _CELL_ENDS.finditer(nfc)}
     bounds = [0, *sorted(cuts), len(nfc)]
-    return "".join(_WORD.sub(_normalize_word, nfc[a:b]) for a, b in itertools.pairwise(bounds))
+    return "".join(_CANDIDATE.sub(_normalize_word, nfc[a:b]) for a, b in itertools.pairwise(bounds))
 
 
 # A word boundary without a space: "ngàyKhông" (lower->upper), "BCAngày" / "BCALuật" (caps->lower).
 _GLUE = re.compile(rf"(?<=[{LOWER}])(?=[{UPPER}])|(?<=[{UPPER}][{UPPER}])(?=[{LOWER}])")
-_WORD = re.compile(r"[^\W\d_]+")
+
+
+# Tone placement is only ambiguous where two plain vowels meet ("hoà"/"hòa", "uỷ"/"ủy", "cuả"/"của");
+# a vowel with a quality mark (â ê ô ơ ư ă) or a lone vowel always carries the tone. Normalizing just
+# the words with such a pair keeps the import fast (millions of words) and touches nothing else.
+def _variants(letters: str) -> str:
+    return "".join(sorted({unicodedata.normalize("NFC", v + t) for v in letters for t in _TONES}))
+
+
+_PLAIN_VOWELS = _variants("aeiouyAEIOUY")
+_CANDIDATE = re.compile(rf"[^\W\d_]*[{_PLAIN_VOWELS}][{_PLAIN_VOWELS}][^\W\d_]*")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -48,5 +60,5 @@ def _cached_normalize(word: str) -> str:
 
 
 def _normalize_word(match: re.Match[str]) -> str:
-    """The catalog has a few thousand distinct words in millions of places: cache them."""
+    """Few distinct words, many occurrences: cache them."""
     return _cached_normalize(match.group(0))
