@@ -1,0 +1,94 @@
+"""Guarded socket.io channel (for socket.io widgets such as rasa-webchat).
+
+Rasa's ``SocketIOInput`` builds the UserMessage inside its own event handler, so the guard sits
+around ``on_new_message``: it validates and namespaces the sender (``webchat:<session id>``),
+normalises and admits the text, and swaps in an output channel that signs button payloads and maps
+the namespaced id back to the socket.io room. A message with an invalid sender id is dropped (there is
+no HTTP status to answer with) and logged without its text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint
+from socketio import AsyncServer
+
+from bot.channels.guard import InvalidSenderError, MessageGuard, PayloadSigningMixin
+from bot.channels.rest import clean_metadata, guard_from_credentials
+
+logger = logging.getLogger(__name__)
+
+
+class GuardedSocketIOOutput(PayloadSigningMixin, SocketIOOutput):
+    """Emits to the room of the channel-local session id; button payloads signed."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: str, guard: MessageGuard, namespace: str) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.guard = guard
+        self.namespace = namespace
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        await super()._send_message(self.guard.local_sender(self.namespace, socket_id), response)
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        await super().send_custom_json(self.guard.local_sender(self.namespace, recipient_id), json_message, **kwargs)
+
+
+class GuardedSocketIOInput(SocketIOInput):
+    """Register in credentials.yml as ``bot.channels.socketio.GuardedSocketIOInput`` (instead of ``socketio``)."""
+
+    def __init__(self, *args: Any, guard: MessageGuard | None = None, sender_namespace: str = "webchat", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._guard = guard
+        self.sender_namespace = sender_namespace
+
+    @property
+    def guard(self) -> MessageGuard:
+        if self._guard is None:
+            # socket.io sids have 20 characters, persistent session ids 32 (uuid4 hex).
+            self._guard = guard_from_credentials({}, min_sender_length=16)
+        return self._guard
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        channel = super().from_credentials(credentials)
+        assert isinstance(channel, GuardedSocketIOInput)
+        channel._guard = guard_from_credentials(credentials, min_sender_length=16)
+        channel.sender_namespace = str(credentials.get("sender_namespace", "webchat"))
+        return channel
+
+    def get_output_channel(self) -> OutputChannel | None:
+        if self.sio is None:
+            return super().get_output_channel()
+        return GuardedSocketIOOutput(self.sio, self.bot_message_evt, self.guard, self.sender_namespace)
+
+    async def _guarded(self, message: UserMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        try:
+            sender_id = self.guard.namespaced_sender(self.sender_namespace, message.sender_id)
+        except InvalidSenderError:
+            logger.warning("socketio.message.bad_sender")
+            return
+        output = self.get_output_channel()
+        if output is None:
+            return
+        admission = self.guard.admit(message.text, sender_id)
+        if admission.reply is not None:
+            await output.send_text_message(sender_id, admission.reply)
+            return
+        message.text = admission.text
+        message.sender_id = sender_id
+        message.output_channel = output
+        message.metadata = {**clean_metadata(message.metadata), **admission.metadata()}
+        await on_new_message(message)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def guarded(message: UserMessage) -> None:
+            await self._guarded(message, on_new_message)
+
+        return super().blueprint(guarded)

@@ -1,0 +1,79 @@
+"""The guarded socket.io channel: the guard wraps Rasa's handler, answers go to the right room."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+
+from bot.channels.guard import MessageGuard
+from bot.channels.socketio import GuardedSocketIOInput, GuardedSocketIOOutput
+
+SESSION = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+
+
+class FakeSio:
+    """Records what the output channel emits instead of talking to browsers."""
+
+    def __init__(self) -> None:
+        self.emitted: list[tuple[str, Any, Any]] = []
+
+    async def emit(self, event: str, data: Any = None, room: Any = None, **kwargs: Any) -> None:
+        self.emitted.append((event, data, room))
+
+
+def channel_with_fake_sio() -> tuple[GuardedSocketIOInput, FakeSio]:
+    channel = GuardedSocketIOInput.from_credentials({"session_persistence": True, "payload_key": "sio-key"})
+    assert isinstance(channel, GuardedSocketIOInput)
+    sio = FakeSio()
+    channel.sio = sio  # type: ignore[assignment]
+    return channel, sio
+
+
+def run_guarded(channel: GuardedSocketIOInput, text: str, sender: str) -> list[UserMessage]:
+    received: list[UserMessage] = []
+
+    async def on_new_message(message: UserMessage) -> None:
+        received.append(message)
+        await message.output_channel.send_response(
+            message.sender_id, {"text": "Chọn", "buttons": [{"title": "Phí", "payload": "/ask_fee"}]}
+        )
+
+    asyncio.run(channel._guarded(UserMessage(text, None, sender, input_channel="socketio"), on_new_message))
+    return received
+
+
+def test_typed_command_neutralised_and_answer_goes_to_session_room() -> None:
+    """'/restart' becomes words; the tracker id is namespaced, the emit goes to the browser's room."""
+    channel, sio = channel_with_fake_sio()
+    [message] = run_guarded(channel, "/restart", SESSION)
+    assert message.text == "restart" and message.sender_id == f"webchat:{SESSION}"
+    event, data, room = sio.emitted[-1]
+    assert event == "bot_uttered" and room == SESSION
+    payload = data["quick_replies"][0]["payload"]
+    assert payload != "/ask_fee" and channel.guard.admit(payload, message.sender_id).trusted_payload
+
+
+def test_signed_payload_accepted_and_overlong_text_answered_politely() -> None:
+    """A bot payload signed for this session acts as an intent; overlong text never reaches Rasa."""
+    channel, sio = channel_with_fake_sio()
+    signed = MessageGuard(b"sio-key").sign_payload("/ask_fee", f"webchat:{SESSION}")
+    [message] = run_guarded(channel, signed, SESSION)
+    assert message.text == "/ask_fee"
+    assert run_guarded(channel, "x" * 2001, SESSION) == []
+    assert "rút gọn" in sio.emitted[-1][1]["text"] and sio.emitted[-1][2] == SESSION
+
+
+def test_invalid_session_id_is_dropped() -> None:
+    """A forged or malformed session id never reaches Rasa (socket.io has no status code to answer)."""
+    channel, sio = channel_with_fake_sio()
+    assert run_guarded(channel, "xin chào", "zalo:84900001") == []
+    assert run_guarded(channel, "xin chào", "short") == []
+    assert sio.emitted == []
+
+
+def test_output_channel_for_external_events_is_guarded() -> None:
+    """Messages Rasa sends on its own (reminders, external events) also sign payloads and map rooms."""
+    channel, _ = channel_with_fake_sio()
+    assert isinstance(channel.get_output_channel(), GuardedSocketIOOutput)
