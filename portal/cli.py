@@ -80,7 +80,8 @@ def check_pii_key(engine: Engine, key: str) -> None:
         elif stored != check:
             raise OperatorError(
                 "the PII key differs from the key this database's dossiers were hashed with; restore the "
-                "original PORTAL_PII_KEY (or key file), or re-seed with `python -m portal seed-dossiers --replace`"
+                "original PORTAL_PII_KEY (or key file), re-seed with `python -m portal seed-dossiers --replace`, "
+                "or, on a development machine, delete the database (var/portal.db) and run init again"
             )
 
 

@@ -40,6 +40,7 @@ def _error(response) -> dict:
 
 
 def test_health_is_public(client: TestClient) -> None:
+    """Health needs no token (process supervisors poll it)."""
     response = client.get("/health")
     assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok"}
 
@@ -48,6 +49,7 @@ def test_health_is_public(client: TestClient) -> None:
     "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TEST_TOKEN}, {"Authorization": "Basic eDp5"}]
 )
 def test_api_requires_the_service_token(client: TestClient, headers: dict[str, str]) -> None:
+    """Every /api/v1 route answers 401 JSON without the right Bearer token."""
     for method, path in (("get", "/api/v1/procedures?q=khai+sinh"), ("get", "/api/v1/procedures/1.004222")):
         response = getattr(client, method)(path, headers=headers)
         assert response.status_code == 401 and _error(response)["code"] == "unauthorized"
@@ -56,6 +58,7 @@ def test_api_requires_the_service_token(client: TestClient, headers: dict[str, s
 
 
 def test_empty_token_disables_the_api(api_registry: SeededRegistry) -> None:
+    """An unconfigured token disables the API instead of opening it."""
     with TestClient(create_app(replace(api_registry.settings, service_token=""))) as disabled:
         response = disabled.get("/api/v1/procedures?q=x", headers={"Authorization": "Bearer "})
         assert response.status_code == 503 and _error(response)["code"] == "api_disabled"
@@ -63,6 +66,7 @@ def test_empty_token_disables_the_api(api_registry: SeededRegistry) -> None:
 
 
 def test_search_returns_ranked_items_with_source(client: TestClient) -> None:
+    """Search items carry the fields the bot shows, including the source URL."""
     response = client.get("/api/v1/procedures", params={"q": "đăng ký thường trú", "limit": 3}, headers=AUTH)
     assert response.status_code == 200
     body = response.json()
@@ -89,6 +93,7 @@ def test_search_returns_ranked_items_with_source(client: TestClient) -> None:
     ],
 )
 def test_odd_queries_never_fail(client: TestClient, q: str) -> None:
+    """FTS syntax, SQL fragments, emoji, control characters and blanks answer 200."""
     response = client.get("/api/v1/procedures", params={"q": q, "field": q[:50], "level": q[:50]}, headers=AUTH)
     assert response.status_code == 200, response.text
     assert isinstance(response.json()["items"], list)
@@ -99,6 +104,7 @@ def test_odd_queries_never_fail(client: TestClient, q: str) -> None:
     [{"q": "x" * 10_000}, {"limit": 10**12}, {"limit": 0}, {"limit": -5}, {"limit": "abc"}, {"field": "f" * 300}],
 )
 def test_out_of_bounds_parameters_are_422_json(client: TestClient, params: dict) -> None:
+    """Oversized or out-of-range parameters are 422 in the project's error shape."""
     response = client.get("/api/v1/procedures", params={"q": "khai sinh", **params}, headers=AUTH)
     assert response.status_code == 422
     error = _error(response)
@@ -106,6 +112,7 @@ def test_out_of_bounds_parameters_are_422_json(client: TestClient, params: dict)
 
 
 def test_procedure_detail_and_json_404(client: TestClient) -> None:
+    """Known codes return the full record; unknown or hostile ones a Vietnamese 404."""
     response = client.get("/api/v1/procedures/1.004222", headers=AUTH)
     assert response.status_code == 200 and response.json()["code"] == "1.004222"
     for code in ("9.999999", "'; DROP TABLE procedures; --", "x" * 5000, "%F0%9F%99%82"):
@@ -116,12 +123,14 @@ def test_procedure_detail_and_json_404(client: TestClient) -> None:
 
 
 def test_unknown_routes_and_methods_answer_json(client: TestClient) -> None:
+    """Even framework-level 404/405 use the JSON error shape."""
     assert _error(client.get("/nope", headers=AUTH))["code"] == "not_found"
     response = client.delete("/api/v1/procedures", headers=AUTH)
     assert response.status_code == 405 and _error(response)["code"] == "method_not_allowed"
 
 
 def test_lookup_success(client: TestClient, api_registry: SeededRegistry) -> None:
+    """The owner gets the dossier over HTTP, without identifiers in the response."""
     owner = api_registry.owner(st.SUPPLEMENT)
     response = client.post(LOOKUP, json={"code": owner.code.lower(), "factor": owner.phone[-4:]}, headers=AUTH)
     assert response.status_code == 200
@@ -131,6 +140,7 @@ def test_lookup_success(client: TestClient, api_registry: SeededRegistry) -> Non
 
 
 def test_lookup_wrong_code_and_wrong_factor_are_one_answer(client: TestClient, api_registry: SeededRegistry) -> None:
+    """The HTTP answers for unknown code and wrong factor are byte-identical."""
     owner = api_registry.owner(st.RETURNED)
     wrong_factor = client.post(LOOKUP, json={"code": owner.code, "factor": "999999999999"}, headers=AUTH)
     wrong_code = client.post(
@@ -157,12 +167,14 @@ def test_lookup_wrong_code_and_wrong_factor_are_one_answer(client: TestClient, a
     ],
 )
 def test_lookup_malformed_input_is_422(client: TestClient, content: str, expected_code: str) -> None:
+    """Malformed JSON, missing or mistyped fields and bad formats are 422, never 500."""
     headers = {**AUTH, "Content-Type": "application/json"}
     response = client.post(LOOKUP, content=content.encode(), headers=headers)
     assert response.status_code == 422 and _error(response)["code"] == expected_code
 
 
 def test_lookup_is_throttled_per_client(client: TestClient, api_registry: SeededRegistry) -> None:
+    """X-Client-Id identifies the caller for throttling; 429 carries Retry-After."""
     owner = api_registry.owner(st.PROCESSING)
     me = {**AUTH, "X-Client-Id": "sender-hash-1"}
     for _ in range(5):
@@ -179,6 +191,7 @@ def test_lookup_is_throttled_per_client(client: TestClient, api_registry: Seeded
 def test_unexpected_errors_are_neutral_json_and_logs_hold_no_personal_data(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, api_registry: SeededRegistry
 ) -> None:
+    """A crash is a neutral JSON 500; logs keep the type and place, not the data."""
     secret = "001203004567"
 
     def explode(*_args, **_kwargs):

@@ -29,6 +29,7 @@ def full_client(sqlite_search: SearchSetup, tmp_path_factory: pytest.TempPathFac
 
 @pytest.mark.parametrize("code", sorted(COMMON_CODES))
 def test_most_asked_procedures_have_a_detail_record(full_client: TestClient, code: str) -> None:
+    """Each most-asked procedure of DOMAIN.md is served from the real catalog."""
     response = full_client.get(f"/api/v1/procedures/{code}", headers=AUTH)
     assert response.status_code == 200
     assert response.json()["code"] == code
@@ -39,6 +40,7 @@ def test_most_asked_procedures_have_a_detail_record(full_client: TestClient, cod
     [("lam cccd gan chip", "1.014061"), ("đăng ký khai sinh cho con", "1.001193"), ("1.004222", "1.004222")],
 )
 def test_citizen_queries_find_the_procedure(full_client: TestClient, q: str, expected: str) -> None:
+    """Typical citizen wordings reach the right procedure through the API."""
     response = full_client.get("/api/v1/procedures", params={"q": q, "limit": 5}, headers=AUTH)
     assert response.status_code == 200
     assert expected in [item["code"] for item in response.json()["items"]]
@@ -48,6 +50,7 @@ def test_citizen_queries_find_the_procedure(full_client: TestClient, q: str, exp
     "q", ["\" * NEAR ' OR -", "') OR 1=1; --", "*", "NEAR", "🙂" * 100, "a" * 500, "hồ sơ\u0000 hộ tịch"]
 )
 def test_hostile_queries_answer_json(full_client: TestClient, q: str) -> None:
+    """Hostile queries over the full index still answer 200 JSON."""
     response = full_client.get("/api/v1/procedures", params={"q": q, "limit": 50}, headers=AUTH)
     assert response.status_code == 200
     assert isinstance(response.json()["items"], list)

@@ -53,18 +53,22 @@ REFUSED = [
 
 @pytest.mark.parametrize(("typed", "expected"), CANONICAL)
 def test_typed_codes_normalize_to_canonical(typed: str, expected: str) -> None:
+    """Citizens' spellings of a code (case, spaces, missing dots) reach the one stored form."""
     assert parse_dossier_code(typed) == expected
 
 
 @pytest.mark.parametrize("typed", REFUSED)
 def test_invalid_codes_are_refused(typed: str) -> None:
+    """Impossible dates, garbled separators and junk are refused instead of guessed."""
     assert parse_dossier_code(typed) is None
 
 
 def test_canonical_codes_are_fixed_points() -> None:
+    """Normalizing an already canonical code changes nothing."""
     for _, expected in CANONICAL:
         assert parse_dossier_code(expected) == expected
 
 
 def test_received_date_is_read_from_the_code() -> None:
+    """The YYMMDD part is the received date."""
     assert code_received_date("000.00.01.H29-240115-0001") == date(2024, 1, 15)

@@ -29,6 +29,7 @@ def _fresh_factory(path: Path):
 
 
 def test_count_statuses_overdue_and_supplements(seeded_registry: SeededRegistry) -> None:
+    """Every status occurs, a realistic share is overdue, status 5 has named documents, 6 owes a fee."""
     with session_scope(seeded_registry.factory) as session:
         dossiers = session.execute(select(Dossier)).scalars().all()
         open_supplements = (
@@ -47,6 +48,7 @@ def test_count_statuses_overdue_and_supplements(seeded_registry: SeededRegistry)
 
 
 def test_records_are_plausible(seeded_registry: SeededRegistry) -> None:
+    """Codes parse, dates fall on working days, timelines are ordered and end in the dossier's status."""
     with session_scope(seeded_registry.factory) as session:
         for dossier in session.execute(select(Dossier)).scalars():
             assert parse_dossier_code(dossier.code) == dossier.code
@@ -65,6 +67,8 @@ def test_records_are_plausible(seeded_registry: SeededRegistry) -> None:
 
 
 def test_same_seed_same_registry_other_seed_other_registry(tmp_path: Path) -> None:
+    """Demos and tests are reproducible: the seed alone decides the registry."""
+
     def codes_and_hashes(name: str, seed: int) -> list[tuple[str, str, int]]:
         factory = _fresh_factory(tmp_path / name)
         with session_scope(factory) as session:
@@ -78,6 +82,7 @@ def test_same_seed_same_registry_other_seed_other_registry(tmp_path: Path) -> No
 
 
 def test_seeding_twice_never_reuses_a_code(tmp_path: Path) -> None:
+    """A second seeding continues the daily sequences instead of colliding."""
     factory = _fresh_factory(tmp_path / "twice.db")
     with session_scope(factory) as session:
         seed_dossiers(session, 300, 1, TEST_PII_KEY, SEED_TODAY)
@@ -89,6 +94,7 @@ def test_seeding_twice_never_reuses_a_code(tmp_path: Path) -> None:
 
 
 def test_names_come_from_the_catalog_when_imported(tmp_path: Path) -> None:
+    """Procedure names follow the imported catalog rather than the built-in list."""
     factory = _fresh_factory(tmp_path / "catalog.db")
     with session_scope(factory) as session:
         session.add(Procedure(code="1.004222", name="Đăng ký thường trú (tên trong danh mục)"))
@@ -101,6 +107,7 @@ def test_names_come_from_the_catalog_when_imported(tmp_path: Path) -> None:
 
 
 def test_database_file_holds_no_clear_identifiers(seeded_registry: SeededRegistry) -> None:
+    """A stolen database file (WAL included) reveals no ID number or phone."""
     seeded_registry.engine.dispose()  # flush the WAL into the main file
     raw = b"".join(p.read_bytes() for p in seeded_registry.db_path.parent.glob("portal.db*"))
     for owner in seeded_registry.owners[:200]:
@@ -110,6 +117,7 @@ def test_database_file_holds_no_clear_identifiers(seeded_registry: SeededRegistr
 
 
 def test_demo_file_has_one_triple_per_status(seeded_registry: SeededRegistry, tmp_path: Path) -> None:
+    """Developers get one (code, ID, phone last 4) per status to try locally."""
     path = write_demo_file(seeded_registry.owners, tmp_path / "var" / "demo.json")
     entries = json.loads(path.read_text(encoding="utf-8"))["dossiers"]
     assert sorted(e["status"] for e in entries) == list(range(1, 11))
@@ -117,6 +125,7 @@ def test_demo_file_has_one_triple_per_status(seeded_registry: SeededRegistry, tm
 
 
 def test_five_thousand_dossiers_seed_quickly(tmp_path: Path) -> None:
+    """The default 5,000 dossiers seed fast enough for the first ``make run``."""
     factory = _fresh_factory(tmp_path / "big.db")
     started = time.perf_counter()
     with session_scope(factory) as session:

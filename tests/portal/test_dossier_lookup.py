@@ -27,6 +27,7 @@ def _lookup(registry: SeededRegistry, code: str, factor: str, client: str = "ip:
 
 
 def test_owner_finds_dossier_by_id_number_or_phone_digits(seeded_registry: SeededRegistry) -> None:
+    """Either factor works, the code may be typed loosely, and the answer has no identifiers."""
     owner = seeded_registry.owner(st.PROCESSING)
     by_id = _lookup(seeded_registry, owner.code.lower().replace("-", " "), owner.id_number)
     by_phone = _lookup(seeded_registry, owner.code, owner.phone[-4:])
@@ -41,6 +42,7 @@ def test_owner_finds_dossier_by_id_number_or_phone_digits(seeded_registry: Seede
 
 
 def test_wrong_code_and_wrong_factor_give_the_same_answer(seeded_registry: SeededRegistry) -> None:
+    """Nobody can tell an unknown code from a wrong factor by the answer."""
     owner = seeded_registry.owner(st.RETURNED)
     other = next(o for o in seeded_registry.owners if o.id_number != owner.id_number)
     wrong_factor = _lookup(seeded_registry, owner.code, other.id_number, client="a")
@@ -50,6 +52,7 @@ def test_wrong_code_and_wrong_factor_give_the_same_answer(seeded_registry: Seede
 
 
 def test_wrong_code_and_wrong_factor_take_similar_time(seeded_registry: SeededRegistry) -> None:
+    """Nor by the time the answer takes (minimum duration applies to both)."""
     owner = seeded_registry.owner(st.RETURNED)
     settings = replace(seeded_registry.settings, lookup_min_seconds=0.03, lookup_max_failures=1000)
 
@@ -66,6 +69,7 @@ def test_wrong_code_and_wrong_factor_take_similar_time(seeded_registry: SeededRe
 
 
 def test_repeated_failures_from_one_client_are_throttled(seeded_registry: SeededRegistry) -> None:
+    """After the limit one client waits out the window; other clients are unaffected."""
     owner = seeded_registry.owner(st.RETURNED)
     for i in range(5):
         assert (
@@ -81,6 +85,7 @@ def test_repeated_failures_from_one_client_are_throttled(seeded_registry: Seeded
 
 
 def test_many_clients_guessing_one_code_lock_that_code(seeded_registry: SeededRegistry) -> None:
+    """Guessing the 10,000 phone endings of one code from many senders is stopped too."""
     owner = seeded_registry.owner(st.PROCESSING)
     wrong = [f"{n:04d}" for n in range(20) if f"{n:04d}" != owner.phone[-4:]][:10]
     for i, guess in enumerate(wrong):
@@ -93,6 +98,7 @@ def test_many_clients_guessing_one_code_lock_that_code(seeded_registry: SeededRe
 
 
 def test_malformed_input_is_reported_without_counting_a_failure(seeded_registry: SeededRegistry) -> None:
+    """Typos in the format get a helpful answer and do not lock the citizen out."""
     for _ in range(8):
         assert _lookup(seeded_registry, "not a code", "001203004567").outcome is Outcome.INVALID_CODE
         assert _lookup(seeded_registry, "000.00.01.H29-240115-0001", "12").outcome is Outcome.INVALID_FACTOR
@@ -101,6 +107,8 @@ def test_malformed_input_is_reported_without_counting_a_failure(seeded_registry:
 
 
 def test_next_steps_say_what_to_do(seeded_registry: SeededRegistry) -> None:
+    """Status 5 lists the documents, 6 the amount, 9 where to collect; closed dossiers are never overdue."""
+
     def view(status: int):
         owner = seeded_registry.owner(status)
         result = _lookup(seeded_registry, owner.code, owner.id_number, client=f"s{status}")
@@ -120,6 +128,7 @@ def test_next_steps_say_what_to_do(seeded_registry: SeededRegistry) -> None:
 
 
 def test_overdue_is_derived_from_appointment_and_status(seeded_registry: SeededRegistry) -> None:
+    """An open dossier past its appointment is flagged and the citizen told how to chase it."""
     with session_scope(seeded_registry.factory) as session:
         rows = session.execute(select(Dossier.code, Dossier.status, Dossier.appointment_date)).all()
     late = next(r for r in rows if r.status == st.PROCESSING and r.appointment_date < SEED_NOW.date())

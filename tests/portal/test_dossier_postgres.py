@@ -44,6 +44,7 @@ def pg_engine() -> Iterator[Engine]:
 
 
 def test_seed_lookup_and_throttle_on_postgres(pg_engine: Engine, tmp_path) -> None:
+    """Seeding, lookup and throttling behave on PostgreSQL as on SQLite."""
     factory = session_factory(pg_engine)
     with session_scope(factory) as session:
         owners = seed_dossiers(session, 300, 5, TEST_PII_KEY, SEED_TODAY)

@@ -38,16 +38,19 @@ KEY = "k" * 32
     ],
 )
 def test_factor_is_classified_and_normalized(typed: str, kind: str, value: str) -> None:
+    """ID numbers and phone digits are recognized however they are spaced."""
     factor = parse_factor(typed)
     assert factor is not None and (factor.kind, factor.value) == (kind, value)
 
 
 @pytest.mark.parametrize("typed", ["", "123", "12345", "00120300456", "0012030045678", "abcd", "１２３４５"])
 def test_unusable_factors_are_refused(typed: str) -> None:
+    """Anything that is neither 12 ID digits nor phone digits is refused."""
     assert parse_factor(typed) is None
 
 
 def test_hashes_are_keyed_and_separate_ids_from_phones() -> None:
+    """Hashes depend on the key and on the kind of identifier."""
     assert hash_id_number("001203004567", KEY) == hash_id_number("001 203 004 567", KEY)
     assert hash_id_number("001203004567", KEY) != hash_id_number("001203004567", "other-key-0123456789")
     assert "001203004567" not in hash_id_number("001203004567", KEY)
@@ -57,6 +60,7 @@ def test_hashes_are_keyed_and_separate_ids_from_phones() -> None:
 
 
 def test_names_are_masked_for_display() -> None:
+    """Only the family name is shown in full."""
     assert mask_name("Nguyễn Văn An") == "Nguyễn V. A."
     assert mask_name("  Lê   Thị  Thu   Hà ") == "Lê T. T. H."
     assert mask_name("Mai") == "M."
@@ -64,6 +68,7 @@ def test_names_are_masked_for_display() -> None:
 
 
 def test_log_masks_reveal_neither_id_nor_phone_digits() -> None:
+    """Log masks never show the digits that serve as lookup factors."""
     assert mask_id("001203004567") == "001*********"
     assert "4567" not in mask_id("001203004567")
     assert mask_phone("0912345678") == "091*******"
@@ -72,12 +77,14 @@ def test_log_masks_reveal_neither_id_nor_phone_digits() -> None:
 
 
 def test_missing_key_is_an_operator_error(tmp_path: Path) -> None:
+    """No key means a clear message naming PORTAL_PII_KEY, not a crash later."""
     settings = make_settings(tmp_path, pii_key="")
     with pytest.raises(PiiKeyError, match="PORTAL_PII_KEY"):
         resolve_pii_key(settings)
 
 
 def test_short_key_is_refused(tmp_path: Path) -> None:
+    """A weak configured key is refused, never replaced silently."""
     with pytest.raises(PiiKeyError, match="shorter"):
         resolve_pii_key(make_settings(tmp_path, pii_key="short"))
     with pytest.raises(PiiKeyError):
@@ -85,6 +92,7 @@ def test_short_key_is_refused(tmp_path: Path) -> None:
 
 
 def test_development_key_file_is_created_once_and_private(tmp_path: Path) -> None:
+    """The dev key file is created once, mode 0600, and the environment wins over it."""
     settings = make_settings(tmp_path, pii_key="", pii_key_file=tmp_path / "var" / "pii.key")
     key, created = ensure_local_pii_key(settings)
     assert created and len(key) >= 32

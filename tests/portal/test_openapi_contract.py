@@ -14,6 +14,7 @@ from tests.portal.dossier_support import make_settings
 
 
 def test_served_spec_equals_committed_file(tmp_path) -> None:
+    """The served spec and the exporter both match the committed contract."""
     committed = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
     with TestClient(create_app(make_settings(tmp_path))) as client:
         served = client.get("/openapi.json").json()
@@ -22,6 +23,7 @@ def test_served_spec_equals_committed_file(tmp_path) -> None:
 
 
 def test_spec_documents_auth_and_error_shape() -> None:
+    """The contract documents the Bearer scheme and the error responses."""
     spec = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
     lookup = spec["paths"]["/api/v1/dossiers/lookup"]["post"]["responses"]

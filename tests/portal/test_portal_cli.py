@@ -30,6 +30,7 @@ def portal_env(tmp_path: Path, small_catalog: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_init_is_idempotent_and_fast_the_second_time(portal_env: Path, capsys: pytest.CaptureFixture) -> None:
+    """``init`` does the work once; the second run only checks."""
     assert main(["init"]) == 0
     first = capsys.readouterr().out
     assert "generated a development key" in first and "seeded 150" in first
@@ -46,6 +47,7 @@ def test_init_is_idempotent_and_fast_the_second_time(portal_env: Path, capsys: p
 
 
 def test_changed_pii_key_is_refused(portal_env: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """A missing or changed PII key stops the CLI with exit code 2 and a clear message."""
     assert main(["seed-dossiers", "--count", "20"]) == 2  # no key at all: operator error
     assert "PORTAL_PII_KEY" in capsys.readouterr().err
     monkeypatch.setenv("PORTAL_PII_KEY", TEST_PII_KEY)

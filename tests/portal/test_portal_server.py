@@ -80,6 +80,7 @@ def portal_server(tmp_path: Path, small_catalog: Path) -> Iterator[tuple[str, Pa
 
 
 def test_portal_serves_the_api_over_http(portal_server: tuple[str, Path, Path]) -> None:
+    """The real server answers search, lookup and errors, and logs JSON lines without IDs."""
     base, demo_path, log_path = portal_server
     auth = {"Authorization": f"Bearer {TEST_TOKEN}"}
     demo = json.loads(demo_path.read_text(encoding="utf-8"))["dossiers"][0]
