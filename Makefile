@@ -9,7 +9,10 @@ STAMP     := $(VENV)/.installed
 PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 2>/dev/null | tail -n1)
 PYTEST_ARGS ?=
 
-.PHONY: help install run train test lint format clean
+# Browser tests use Debian's Chromium (never a downloaded browser) and Noto fonts for diacritics.
+CHROMIUM  ?= /usr/bin/chromium
+
+.PHONY: help install browser run train test lint format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,13 +27,18 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP) ## Create the virtual environment from the pinned requirements
 
+browser: ## Install Debian's Chromium for the browser tests (needs root; skipped if present)
+	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null; } \
+		|| echo "warning: no Chromium at $(CHROMIUM); browser tests will be skipped"
+
 train: install ## Train a model unless one matches the current data and config
 	$(PY) -m bot.train
 
 run: install ## Run the whole assistant on embedded defaults (Ctrl-C stops it)
 	$(PY) -m bot.run
 
-test: install ## Run the test suite and validate the Rasa data
+test: install browser ## Run the test suite and validate the Rasa data
 	@mkdir -p var
 	$(PY) -m rasa data validate --fail-on-warnings > var/validate.log 2>&1 || { tail -n 20 var/validate.log; exit 1; }
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -19,11 +19,6 @@ BUTTONS = [
 XSS_TEXT = '<img src=x onerror="window.__xss=1"> và <script>window.__xss=2</script>'
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # Also listed in pyproject.toml; registering here keeps --strict-markers happy either way.
-    config.addinivalue_line("markers", "browser: drives headless Chromium (needs /usr/bin/chromium)")
-
-
 def canned_reply(message: str) -> list[dict]:
     """What the fake Rasa answers, by the message it received."""
     if message.startswith('/chon_thu_tuc{"ma":"CC01"}'):
