@@ -50,7 +50,7 @@ _TIME = re.compile(
     r"\s*(?:(?P<num>\d+(?:[.,]\d+)?)(?:\s?(?P<unit>Ngày làm việc|Ngày|Giờ|Tháng|Năm|Phút|Tuần)(?![a-z]))?"
     r"|(?P<same_day>Trong ngày))"
 )
-_AMOUNT = re.compile(rf"\s*(?P<amount>\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?\s?(?P<cur>{_CURRENCY})")
+_AMOUNT = re.compile(rf"\s*(?P<amount>\d+(?:,\d{{3}})+|\d+)(?:\.\d+)?\s?(?P<cur>{_CURRENCY})")
 _FREE = re.compile(r"\s*Miễn phí")
 _NO_INFO = re.compile(r"\s*Không có thông tin")
 # Amounts written in prose: "135.000 đồng", "20.000đ", "1.200.000 VNĐ".
@@ -95,7 +95,7 @@ def _take_time(rest: str) -> tuple[dict, str]:
     """Read the time column: "7 Ngày làm việc", "10 Ngày", "4 Giờ", bare "1", "Trong ngày"."""
     stripped = rest.lstrip()
     for placeholder in _NO_TIME:
-        if stripped.startswith(placeholder) and not _is_longer_placeholder(stripped, placeholder):
+        if stripped.startswith(placeholder):  # longest placeholder first
             return {"text": ""}, stripped[len(placeholder) :]
     match = _TIME.match(rest)
     if not match:
@@ -108,13 +108,6 @@ def _take_time(rest: str) -> tuple[dict, str]:
             match.end() :
         ]
     return {"value": _number(number), "unit": "working_day", "text": number}, rest[match.end() :]
-
-
-def _is_longer_placeholder(stripped: str, placeholder: str) -> bool:
-    """Bare "Không" must not swallow the start of "Không có thông tin" / "Không quy định"."""
-    if placeholder == "Không":
-        return stripped.startswith("Không có thông tin") or stripped.startswith("Không quy định")
-    return False
 
 
 def _split_glued_time(rest: str) -> tuple[dict, str] | None:
