@@ -50,7 +50,7 @@ class LookupRequest(BaseModel):
 
 
 class TimelineEntryOut(BaseModel):
-    at: datetime
+    at: datetime = Field(..., description="Vietnam local time (UTC+7), without offset.")
     unit: str
     actor_role: str
     action: str

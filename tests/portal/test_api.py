@@ -16,7 +16,7 @@ from portal.api import services
 from portal.api.app import create_app
 from portal.api.logs import JsonFormatter
 from portal.dossiers import statuses as st
-from tests.portal.dossier_support import TEST_TOKEN, SeededRegistry
+from tests.portal.dossier_support import TEST_TOKEN, SeededRegistry, make_settings
 
 pytest_plugins = ["tests.portal.dossier_fixtures"]
 
@@ -43,6 +43,14 @@ def test_health_is_public(client: TestClient) -> None:
     """Health needs no token (process supervisors poll it)."""
     response = client.get("/health")
     assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_reports_an_unreachable_database(tmp_path) -> None:
+    """A database that cannot be opened makes health 503 JSON, so supervisors see it."""
+    settings = make_settings(tmp_path, database_url=f"sqlite:///{tmp_path}")  # a directory, not a database
+    with TestClient(create_app(settings)) as broken:
+        response = broken.get("/health")
+    assert response.status_code == 503 and _error(response)["code"] == "database_unavailable"
 
 
 @pytest.mark.parametrize(
