@@ -129,7 +129,8 @@ def _lookup(
         expected = _ABSENT_HASH
     else:
         expected = dossier.owner_id_hash if factor.kind == "id" else dossier.owner_phone_last4_hash
-    if dossier is None or not hmac.compare_digest(presented, expected):
+    matches = hmac.compare_digest(presented, expected)  # always compared, found or not
+    if dossier is None or not matches:
         record_failure(session, [client, code_key], settings.lookup_window_seconds, now)
         return LookupResult(Outcome.NOT_FOUND)
     return LookupResult(Outcome.FOUND, dossier=dossier_view(session, dossier.id, now.date()))
