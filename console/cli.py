@@ -1,0 +1,137 @@
+"""Command line: ``python -m console {init,create-admin,import-faqs,export-faqs,serve}``.
+
+There is no default account and no default password: the first admin is created with
+``create-admin``, which reads the password from CONSOLE_ADMIN_PASSWORD, else prompts (twice) on a
+terminal, else reads one line from stdin (for automation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from console.db import create_schema, make_engine, session_factory, session_scope
+from console.services import accounts, faq_io
+from console.services import faqs as faq_service
+from console.services.passwords import WeakPasswordError
+from console.settings import ConsoleSettings, get_settings
+
+
+def _factory(settings: ConsoleSettings):
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    return session_factory(engine)
+
+
+def _import(settings: ConsoleSettings) -> int:
+    with session_scope(_factory(settings)) as session:
+        report = faq_io.import_faqs(session, settings.faq_nlu_path, settings.faq_responses_path, settings.domain_path)
+    print(
+        f"Imported {len(report.created)} FAQ(s) as published; {len(report.unchanged)} already present; "
+        f"{len(report.skipped)} skipped."
+    )
+    for key, reason in report.skipped.items():
+        print(f"  skipped {key}: {reason}", file=sys.stderr)
+    return 0
+
+
+def cmd_init(settings: ConsoleSettings, _args: argparse.Namespace) -> int:
+    """Create the schema; seed FAQs from the Rasa data when the table is empty."""
+    factory = _factory(settings)
+    with session_scope(factory) as session:
+        empty = faq_service.count(session) == 0
+    print(f"Schema ready at {settings.database_url.split('@')[-1]}.")
+    return _import(settings) if empty else 0
+
+
+def _read_password(username: str, settings: ConsoleSettings) -> str:
+    from_env = os.environ.get("CONSOLE_ADMIN_PASSWORD")
+    if from_env:
+        return from_env
+    if sys.stdin.isatty():
+        first = getpass.getpass(f"Mật khẩu cho {username} (ít nhất {settings.min_password_length} ký tự): ")
+        again = getpass.getpass("Nhập lại mật khẩu: ")
+        if first != again:
+            raise WeakPasswordError("Hai lần nhập mật khẩu không khớp.")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_create_admin(settings: ConsoleSettings, args: argparse.Namespace) -> int:
+    factory = _factory(settings)
+    try:
+        password = _read_password(args.username, settings)
+        with session_scope(factory) as session:
+            user = accounts.create_user(
+                session,
+                args.username,
+                password,
+                "admin",
+                args.display_name or "",
+                actor=None,
+                min_password_length=settings.min_password_length,
+            )
+            name = user.username
+    except (WeakPasswordError, accounts.AccountError) as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 1
+    print(f"Admin account '{name}' created.")
+    return 0
+
+
+def cmd_import(settings: ConsoleSettings, _args: argparse.Namespace) -> int:
+    return _import(settings)
+
+
+def cmd_export(settings: ConsoleSettings, _args: argparse.Namespace) -> int:
+    with session_scope(_factory(settings)) as session:
+        count, changed = faq_io.export_faqs(session, settings.faq_nlu_path, settings.faq_responses_path)
+    print(f"Exported {count} published FAQ(s); {len(changed)} file(s) changed: {', '.join(map(str, changed)) or '-'}")
+    leftovers = faq_io.domain_faq_responses(settings.domain_path)
+    if leftovers:
+        print(
+            f"Warning: {settings.domain_path} still defines {len(leftovers)} utter_faq/* response(s) "
+            f"(e.g. {leftovers[0]}); remove them there so each answer is defined once.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_serve(settings: ConsoleSettings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from console.app import create_app
+
+    create_schema(make_engine(settings.database_url))
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port, log_level="info")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m console", description="Staff console of the citizen assistant.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="create the schema; import FAQs from the Rasa data if there are none").set_defaults(
+        func=cmd_init
+    )
+    admin = sub.add_parser("create-admin", help="create an admin account (password prompted or from env/stdin)")
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--display-name", default="")
+    admin.set_defaults(func=cmd_create_admin)
+    sub.add_parser("import-faqs", help="import FAQs from data/nlu/faq.yml (idempotent)").set_defaults(func=cmd_import)
+    sub.add_parser("export-faqs", help="write published FAQs to the Rasa training files").set_defaults(func=cmd_export)
+    serve = sub.add_parser("serve", help="run the web console (CONSOLE_HOST, CONSOLE_PORT)")
+    serve.add_argument("--host", default="")
+    serve.add_argument("--port", type=int, default=0)
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    return int(args.func(get_settings(), args))

@@ -1,0 +1,58 @@
+"""Office hours: parsing CONSOLE_OFFICE_HOURS, open/closed in Asia/Ho_Chi_Minh, next opening."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from console.services.office_hours import OfficeHoursError, parse
+from console.settings import DEFAULT_OFFICE_HOURS
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+HOURS = parse(DEFAULT_OFFICE_HOURS)
+
+
+@pytest.mark.parametrize(
+    ("local", "is_open"),
+    [
+        (datetime(2026, 11, 23, 7, 30), True),  # Monday opening
+        (datetime(2026, 11, 23, 11, 30), False),  # lunch starts (end is exclusive)
+        (datetime(2026, 11, 23, 12, 0), False),
+        (datetime(2026, 11, 23, 16, 59), True),
+        (datetime(2026, 11, 28, 9, 0), True),  # Saturday morning
+        (datetime(2026, 11, 28, 14, 0), False),  # Saturday afternoon
+        (datetime(2026, 11, 29, 9, 0), False),  # Sunday
+    ],
+)
+def test_open_and_closed_times(local: datetime, is_open: bool) -> None:
+    assert HOURS.is_open(local.replace(tzinfo=VN)) is is_open
+
+
+def test_naive_times_are_utc() -> None:
+    """00:30 UTC is 07:30 in Hà Nội: open."""
+    assert HOURS.is_open(datetime(2026, 11, 23, 0, 30))
+
+
+def test_next_opening_skips_lunch_and_weekend() -> None:
+    assert HOURS.next_opening(datetime(2026, 11, 23, 12, 0, tzinfo=VN)) == datetime(2026, 11, 23, 13, 30, tzinfo=VN)
+    assert HOURS.next_opening(datetime(2026, 11, 28, 12, 0, tzinfo=VN)) == datetime(2026, 11, 30, 7, 30, tzinfo=VN)
+
+
+def test_vietnamese_description() -> None:
+    assert HOURS.describe() == "Thứ Hai – Thứ Sáu: 07:30–11:30, 13:30–17:00; Thứ Bảy: 07:30–11:30"
+
+
+@pytest.mark.parametrize(
+    "spec", ["mon-fri", "funday 08:00-10:00", "mon 10:00-09:00", "mon 25:00-26:00", "fri-mon 08:00-09:00"]
+)
+def test_bad_specs_are_refused(spec: str) -> None:
+    """A typo in the configuration stops the service at start instead of misinforming citizens."""
+    with pytest.raises(OfficeHoursError):
+        parse(spec)
+
+
+def test_unknown_timezone_is_refused() -> None:
+    with pytest.raises(OfficeHoursError):
+        parse(DEFAULT_OFFICE_HOURS, "Mars/Olympus")
