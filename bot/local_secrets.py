@@ -11,7 +11,9 @@ import os
 import secrets
 from pathlib import Path
 
-LOCAL_SECRET_NAMES = ("PORTAL_SERVICE_TOKEN", "PORTAL_PII_KEY", "RASA_AUTH_TOKEN")
+# Shared between processes, so generated here. The portal's PII key is the portal's own
+# (``python -m portal init`` creates var/pii.key on a development machine).
+LOCAL_SECRET_NAMES = ("PORTAL_SERVICE_TOKEN", "RASA_AUTH_TOKEN")
 
 
 def _read_env_file(path: Path) -> dict[str, str]:
