@@ -96,6 +96,11 @@ class FoldedTokensFeaturizer(SparseFeaturizer, GraphComponent):
         }
 
     @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """Bump when the feature units change, so Rasa's training cache is not reused."""
+        return "folded-units-v1"
+
+    @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
         """``min_count`` must be a positive integer."""
         min_count = config.get("min_count", 1)

@@ -24,7 +24,9 @@ nothing else; a message that is empty or only whitespace has no tokens.
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext
@@ -40,6 +42,9 @@ from bot.text.teencode import DEFAULT_LEXICON_PATH, load_lexicon
 
 KIND_KEY = "kind"  # token.data key: WORD, ALNUM or a protected kind from bot.nlu.patterns
 PLACEHOLDER_KINDS = frozenset({DOSSIER_CODE, ID_NUMBER, PHONE_NUMBER, URL, EMAIL})
+# Bump whenever tokens or lemmas change for the same input: Rasa's training cache keys on the
+# config, not on our code, and would otherwise reuse stale tokenizer outputs.
+RULES_VERSION = "1"
 
 
 @lru_cache(maxsize=4)
@@ -89,6 +94,15 @@ class VietnameseTokenizer(Tokenizer):
         self._expansions: dict[str, str] = {}
         if config.get("expand_teencode", True):
             self._expansions = _segmented_expansions(str(config.get("lexicon_path") or DEFAULT_LEXICON_PATH))
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """Rules version plus a hash of the lexicon file, so edits to either retrain."""
+        lexicon = ""
+        path = Path(config.get("lexicon_path") or DEFAULT_LEXICON_PATH)
+        if config.get("expand_teencode", True) and path.is_file():
+            lexicon = hashlib.sha256(path.read_bytes()).hexdigest()
+        return f"{RULES_VERSION}:{lexicon}"
 
     @classmethod
     def create(

@@ -207,3 +207,13 @@ def test_config_defaults_and_registration():
     registered = DefaultV1Recipe._registered_components[VietnameseTokenizer.__name__]
     assert DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER in registered.types
     assert registered.is_trainable is False
+
+
+def test_lexicon_edits_change_the_training_fingerprint(tmp_path):
+    """Rasa caches tokenizer outputs by config; editing the lexicon must invalidate that cache."""
+    path = tmp_path / "lexicon.yml"
+    path.write_text("teencode:\n  ko: không\n", encoding="utf-8")
+    config = {**VietnameseTokenizer.get_default_config(), "lexicon_path": str(path)}
+    before = VietnameseTokenizer.fingerprint_addon(config)
+    path.write_text("teencode:\n  ko: không\n  dc: được\n", encoding="utf-8")
+    assert VietnameseTokenizer.fingerprint_addon(config) != before
