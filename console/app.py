@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import RequestResponseEndpoint
@@ -92,7 +93,10 @@ async def _headers_and_errors(request: Request, call_next: RequestResponseEndpoi
         response = await call_next(request)
     except Exception:
         logger.error("unhandled exception on %s", request.url.path, exc_info=True)
-        response = json_error(500, "internal_error", INTERNAL_MESSAGE)
+        if request.url.path.startswith("/api/"):
+            response = json_error(500, "internal_error", INTERNAL_MESSAGE)
+        else:
+            response = HTMLResponse(f"<!doctype html><meta charset=utf-8><p>{INTERNAL_MESSAGE}</p>", status_code=500)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     if not request.url.path.startswith("/static/"):

@@ -80,6 +80,7 @@ def login(
         return _login_page(request, next, exc.message, username, status=429)
     if user is None:
         return _login_page(request, next, BAD_CREDENTIALS, username, status=401)
+    sessions.purge_expired(db, settings.session_idle_minutes)
     session_id, _row = sessions.start(db, user)
     audit.record(db, user, "user.login", "user", user.id)
     response = RedirectResponse(_safe_next(next), status_code=303)

@@ -137,6 +137,12 @@ def authenticate(
     else:
         ok = verify_password(password, user.password_hash)
     if not ok:
+        # Failures outside the window no longer count; dropping them keeps the table small.
+        session.execute(
+            delete(LoginFailure).where(
+                LoginFailure.username == username, LoginFailure.client == client, LoginFailure.at < since
+            )
+        )
         session.add(LoginFailure(username=username, client=client, at=now))
         session.flush()
         return None

@@ -43,6 +43,7 @@ def test_token_required(app, published) -> None:
 
 
 def test_empty_token_disables_the_api(tmp_path, clock) -> None:
+    """Without CONSOLE_SERVICE_TOKEN the API is off (503), never open to anyone."""
     from console.app import create_app
     from tests.console.conftest import make_settings
 
@@ -52,6 +53,7 @@ def test_empty_token_disables_the_api(tmp_path, clock) -> None:
 
 
 def test_only_published_faqs_are_answered(api: TestClient, published) -> None:
+    """Drafts, unknown keys and absurd keys are a 404 JSON, so the bot never says a draft."""
     assert api.get("/api/v1/faqs/cap_lai_ho_chieu").json()["answer"] == "Trả lời cap_lai_ho_chieu."
     for key in ("nhap", "khong_co", "x" * 500):
         response = api.get(f"/api/v1/faqs/{key}")
@@ -70,6 +72,7 @@ def test_match_finds_published_faq_from_unaccented_question(api: TestClient, pub
 
 
 def test_match_returns_nothing_for_unrelated_text(api: TestClient, published) -> None:
+    """Unrelated questions get no FAQ rather than a poor guess."""
     assert api.get("/api/v1/faqs/match", params={"q": "thời tiết hôm nay"}).json()["results"] == []
 
 
@@ -77,6 +80,7 @@ def test_match_returns_nothing_for_unrelated_text(api: TestClient, published) ->
     "params", [{}, {"q": ""}, {"q": "x" * 501}, {"q": "a", "limit": 0}, {"q": "a", "limit": "abc"}]
 )
 def test_match_bad_input_is_422_json(api: TestClient, params: dict) -> None:
+    """Missing, empty, overlong or non-numeric parameters are 422 JSON, never 500."""
     response = api.get("/api/v1/faqs/match", params=params)
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
 
@@ -124,12 +128,14 @@ def test_handoff_outside_office_hours_says_when(api: TestClient, clock) -> None:
     ],
 )
 def test_handoff_bad_input_is_422_never_500(api: TestClient, body) -> None:
+    """Malformed handoff bodies are refused with a Vietnamese JSON error, never a stack trace."""
     response = api.post("/api/v1/handoffs", json=body)
     assert response.status_code == 422
     assert response.json()["error"]["message"].startswith("Yêu cầu không hợp lệ")
 
 
 def test_malformed_json_is_a_clear_error(api: TestClient) -> None:
+    """A body that is not JSON says so (code malformed_json)."""
     response = api.post("/api/v1/complaints", content=b"{not json", headers={"Content-Type": "application/json"})
     assert response.status_code == 422 and response.json()["error"]["code"] == "malformed_json"
 
@@ -147,6 +153,7 @@ def test_complaint_references_count_per_local_day(api: TestClient, clock) -> Non
 
 
 def test_complaint_needs_a_description(api: TestClient) -> None:
+    """A blank description is refused; the message names the field."""
     response = api.post("/api/v1/complaints", json={"sender_id": "s", "channel": "web", "description": "  "})
     assert response.status_code == 422 and "description" in response.json()["error"]["message"]
 
@@ -171,9 +178,28 @@ def test_conversation_owner(api: TestClient, db, users) -> None:
 
 
 def test_unknown_api_route_is_json_404(api: TestClient) -> None:
+    """Unknown API paths answer in the API's JSON error shape."""
     response = api.get("/api/v1/nope")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
 
 
 def test_health(client: TestClient) -> None:
+    """GET /health answers without a session (used by the supervisor)."""
     assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_unexpected_failure_is_a_neutral_500_without_trace(app, monkeypatch) -> None:
+    """A bug or a database outage answers the API's JSON shape with a neutral message, no stack trace."""
+    from console.routes import api as api_routes
+
+    def broken(_session):
+        raise RuntimeError("database exploded at /secret/path")
+
+    monkeypatch.setattr(api_routes.faq_service, "published", broken)
+    client = TestClient(app, raise_server_exceptions=False, headers={"Authorization": "Bearer console-test-token"})
+    response = client.get("/api/v1/faqs/match", params={"q": "hộ chiếu"})
+    assert response.status_code == 500
+    assert response.json() == {
+        "error": {"code": "internal_error", "message": "Hệ thống đang gặp sự cố, vui lòng thử lại sau ít phút."}
+    }
+    assert "secret" not in response.text

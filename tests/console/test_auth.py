@@ -56,6 +56,7 @@ def test_secure_flag_is_configurable(tmp_path, clock) -> None:
 
 
 def test_wrong_password_is_refused_with_vietnamese_message(client, users) -> None:
+    """A wrong password gives one neutral Vietnamese message and no session."""
     page = client.get("/login")
     response = client.post(
         "/login", data={"username": "staff1", "password": "wrong password!", "csrf_token": csrf_of(page.text)}
@@ -174,6 +175,7 @@ def test_disabling_a_user_signs_them_out_everywhere(app, users) -> None:
 
 
 def test_user_changes_own_password(client, users, db) -> None:
+    """Users replace the admin's temporary password; weak ones are refused; the change is audited."""
     token = login(client, "staff1")
     bad = client.post(
         "/account/password", data={"csrf_token": token, "current": PASSWORD, "new": "short", "again": "short"}

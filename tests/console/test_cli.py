@@ -39,6 +39,7 @@ def _session(tmp_path: Path):
 
 
 def test_init_creates_schema_and_imports_faqs_only_when_empty(env: Path, capsys) -> None:
+    """init seeds FAQs once; later runs never undo console edits."""
     assert main(["init"]) == 0
     assert "Imported 1 FAQ(s)" in capsys.readouterr().out
     with _session(env) as session:
@@ -50,6 +51,7 @@ def test_init_creates_schema_and_imports_faqs_only_when_empty(env: Path, capsys)
 
 
 def test_create_admin_from_env(env: Path, monkeypatch, capsys) -> None:
+    """CONSOLE_ADMIN_PASSWORD creates the first admin (audited as system); duplicates are refused."""
     monkeypatch.setenv("CONSOLE_ADMIN_PASSWORD", "một mật khẩu quản trị dài")
     assert main(["create-admin", "--username", "Admin.Ha"]) == 0
     with _session(env) as session:
@@ -62,6 +64,7 @@ def test_create_admin_from_env(env: Path, monkeypatch, capsys) -> None:
 
 
 def test_create_admin_refuses_weak_password(env: Path, monkeypatch, capsys) -> None:
+    """No weak first password: under 12 characters is refused and nothing is created."""
     monkeypatch.setenv("CONSOLE_ADMIN_PASSWORD", "short")
     assert main(["create-admin", "--username", "admin"]) == 1
     assert "ít nhất 12 ký tự" in capsys.readouterr().err
@@ -89,6 +92,7 @@ def test_create_admin_reads_stdin_for_automation(env: Path) -> None:
 
 
 def test_export_warns_about_answers_left_in_domain(env: Path, capsys) -> None:
+    """export writes the managed file and warns about utter_faq/* still in domain.yml."""
     (env / "domain.yml").write_text('version: "3.1"\nresponses:\n  utter_faq/gio_lam_viec:\n    - text: x\n')
     assert main(["import-faqs"]) == 0
     assert main(["export-faqs"]) == 0

@@ -77,6 +77,7 @@ def test_import_reads_examples_and_answers_from_either_file(db, settings, rasa_f
 
 
 def test_import_is_idempotent_and_never_overwrites_console_edits(db, settings, rasa_files) -> None:
+    """Re-importing keeps what staff changed in the console."""
     _import(db, settings)
     with db() as session:
         faq = faq_service.get(session, "ho_chieu")

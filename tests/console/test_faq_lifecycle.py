@@ -70,6 +70,7 @@ def test_draft_published_answer_changes_immediately(app, users) -> None:
 
 
 def test_form_errors_are_shown_and_input_kept(client, users) -> None:
+    """Invalid forms come back with Vietnamese messages by the field and the typed text kept."""
     token = login(client, "staff1")
     response = client.post("/faqs/new", data={**FORM, "answer": "", "csrf_token": token})
     assert response.status_code == 400
@@ -78,6 +79,7 @@ def test_form_errors_are_shown_and_input_kept(client, users) -> None:
 
 
 def test_duplicate_key_refused(client, users) -> None:
+    """Two FAQs cannot share a key (the Rasa intent name)."""
     token = login(client, "staff1")
     client.post("/faqs/new", data={**FORM, "csrf_token": token})
     again = client.post("/faqs/new", data={**FORM, "csrf_token": token})
@@ -110,6 +112,7 @@ def test_every_change_is_audited_with_before_and_after(client, users, db) -> Non
 
 
 def test_saving_without_changes_writes_no_audit_entry(client, users, db) -> None:
+    """The audit log records changes, not clicks on Lưu."""
     token = login(client, "staff1")
     client.post("/faqs/new", data={**FORM, "csrf_token": token})
     response = client.post(
@@ -121,6 +124,7 @@ def test_saving_without_changes_writes_no_audit_entry(client, users, db) -> None
 
 
 def test_admin_sees_audit_log_with_before_after(app, users) -> None:
+    """Admins read the log in readable Vietnamese; password hashes never appear."""
     staff, admin = TestClient(app), TestClient(app)
     token = login(staff, "staff1")
     staff.post("/faqs/new", data={**FORM, "csrf_token": token})
@@ -154,6 +158,7 @@ def test_preview_renders_like_the_chat_widget() -> None:
 
 
 def test_preview_button_shows_unsaved_answer_without_saving(client, users, db) -> None:
+    """Xem trước renders the typed answer without creating anything."""
     token = login(client, "staff1")
     response = client.post("/faqs/new", data={**FORM, "action": "preview", "csrf_token": token})
     assert response.status_code == 200 and 'id="preview-answer"' in response.text

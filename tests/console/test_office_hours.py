@@ -27,6 +27,7 @@ HOURS = parse(DEFAULT_OFFICE_HOURS)
     ],
 )
 def test_open_and_closed_times(local: datetime, is_open: bool) -> None:
+    """Opening times follow CONSOLE_OFFICE_HOURS in Hà Nội time, end times exclusive."""
     assert HOURS.is_open(local.replace(tzinfo=VN)) is is_open
 
 
@@ -36,11 +37,13 @@ def test_naive_times_are_utc() -> None:
 
 
 def test_next_opening_skips_lunch_and_weekend() -> None:
+    """The next opening skips the lunch break and Sunday."""
     assert HOURS.next_opening(datetime(2026, 11, 23, 12, 0, tzinfo=VN)) == datetime(2026, 11, 23, 13, 30, tzinfo=VN)
     assert HOURS.next_opening(datetime(2026, 11, 28, 12, 0, tzinfo=VN)) == datetime(2026, 11, 30, 7, 30, tzinfo=VN)
 
 
 def test_vietnamese_description() -> None:
+    """Citizens are told the hours in plain Vietnamese."""
     assert HOURS.describe() == "Thứ Hai – Thứ Sáu: 07:30–11:30, 13:30–17:00; Thứ Bảy: 07:30–11:30"
 
 
@@ -54,5 +57,6 @@ def test_bad_specs_are_refused(spec: str) -> None:
 
 
 def test_unknown_timezone_is_refused() -> None:
+    """A wrong timezone name stops the service at start."""
     with pytest.raises(OfficeHoursError):
         parse(DEFAULT_OFFICE_HOURS, "Mars/Olympus")

@@ -46,4 +46,5 @@ def test_weak_passwords_refused_in_vietnamese(password: str, fragment: str) -> N
 
 
 def test_strong_password_accepted() -> None:
+    """A long passphrase with Vietnamese letters is fine."""
     check_strength("ngay mai trời nắng 2026", "admin1")

@@ -68,6 +68,7 @@ def pg_app(tmp_path) -> Iterator:
 
 
 def test_faq_lifecycle_search_match_and_complaints_on_postgres(pg_app) -> None:
+    """Create, search (with LIKE wildcards escaped), publish, match, references and handoffs work on PostgreSQL."""
     page, api = TestClient(pg_app), TestClient(pg_app, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
     token = login(page, "staff1")
     form = {

@@ -70,6 +70,7 @@ def server(tmp_path: Path) -> Iterator[str]:
 
 
 def test_login_and_create_faq_over_http(server: str) -> None:
+    """Sign-in, CSRF refusal, FAQ creation, publication and matching against the real server process."""
     browser = requests.Session()
     login_page = browser.get(f"{server}/login", timeout=5)
     token = CSRF_RE.search(login_page.text).group(1)
