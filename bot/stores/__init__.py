@@ -1,0 +1,1 @@
+"""Rasa stores of our own (registered by module path in endpoints.yml)."""
