@@ -248,3 +248,23 @@ def _covered(data: dict[str, Any]) -> list[str]:
     if data["results"]:
         parts.append("results")
     return parts
+
+
+def main() -> None:
+    """``python -m portal.catalog.importer``: import settings.catalog_path into settings.database_url."""
+    from portal.db import create_schema, make_engine, session_factory, session_scope
+    from portal.settings import get_settings
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    with session_scope(session_factory(engine)) as session:
+        report = import_catalog(session, settings.catalog_path, settings.catalog_data_date)
+    coverage = ", ".join(f"{part} {report.percent(part):.1f}%" for part in sorted(report.coverage))
+    print(f"{report.total} procedures ({report.inserted} new, {report.updated} updated) in {report.duration:.1f}s")
+    print(f"issues by part: {report.issues_by_part}; corrections applied: {report.corrections_applied}")
+    print(f"coverage: {coverage}")
+
+
+if __name__ == "__main__":
+    main()
