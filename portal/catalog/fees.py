@@ -24,7 +24,8 @@ TIME_UNITS = {
     "phút": "minute",
     "tuần": "week",
 }
-_NO_TIME = ("Không có thông tin", "Không quy định", "Không")
+# Placeholders in the time column; a bare "Không" only when the fee cell follows at once.
+_NO_TIME = re.compile(r"\s*(?:Không có thông tin|Không quy định|Không(?=\s*(?:Không|Miễn phí|\d)))")
 _CURRENCY = r"(?:Việt Nam Đồng|VNĐ|VND|Đồng|đồng|USD)"
 
 
@@ -45,6 +46,12 @@ class ChannelRow(TypedDict):
 _ROW_START = re.compile(
     r"(Trực tiếp|Trực tuyến|Dịch vụ bưu chính)"
     r"(?=\s*(?:\d|Không có thông tin|Không quy định|Không\s*Không|KhôngMiễn phí|Miễn phí|Trong ngày))"
+)
+# Fallback when no row starts the strict way: the time column holds a sentence (tax procedures:
+# "Trực tuyếnKhông phải trả kết quả cho người nộp thuếMiễn phí..."); the fee cell follows it.
+_FEE_CELL = re.compile(r"Miễn phí|Không có thông tin")
+_LOOSE_ROW_START = re.compile(
+    r"(Trực tiếp|Trực tuyến|Dịch vụ bưu chính)(?=[^\n]{1,200}?(?:Miễn phí|Không có thông tin))"
 )
 _TIME = re.compile(
     r"\s*(?:(?P<num>\d+(?:[.,]\d+)?)(?:\s?(?P<unit>Ngày làm việc|Ngày|Giờ|Tháng|Năm|Phút|Tuần)(?![a-z]))?"
@@ -67,7 +74,7 @@ def parse_channels(text: str) -> list[ChannelRow]:
     if not text:
         return []
     body = text.removeprefix(CHANNELS_HEADER)
-    starts = list(_ROW_START.finditer(body))
+    starts = list(_ROW_START.finditer(body)) or list(_LOOSE_ROW_START.finditer(body))
     rows = []
     for i, match in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(body)
@@ -93,13 +100,13 @@ def _parse_row(channel: str, rest: str) -> ChannelRow:
 
 def _take_time(rest: str) -> tuple[dict, str]:
     """Read the time column: "7 Ngày làm việc", "10 Ngày", "4 Giờ", bare "1", "Trong ngày"."""
-    stripped = rest.lstrip()
-    for placeholder in _NO_TIME:
-        if stripped.startswith(placeholder):  # longest placeholder first
-            return {"text": ""}, stripped[len(placeholder) :]
+    placeholder = _NO_TIME.match(rest)
+    if placeholder:
+        return {"text": ""}, rest[placeholder.end() :]
     match = _TIME.match(rest)
     if not match:
-        return {}, rest
+        fee = _FEE_CELL.search(rest, 0, 200)
+        return ({"text": rest[: fee.start()].strip()}, rest[fee.start() :]) if fee else ({}, rest)
     if match.group("same_day"):
         return {"value": 0.0, "unit": "same_day", "text": "Trong ngày"}, rest[match.end() :]
     number, unit = match.group("num"), match.group("unit")

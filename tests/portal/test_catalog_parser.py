@@ -124,6 +124,19 @@ def test_foreign_currency_fee_is_not_a_vnd_amount() -> None:
     assert row["fee_text"] == "25 USD (25 USD/thẻ)"
 
 
+def test_sentence_in_time_column_still_yields_rows() -> None:
+    """1.007689 (tax): the time cell is a sentence; rows are still found and the sentence kept as time text."""
+    cell = HEADER + (
+        "Trực tuyếnKhông phải trả kết quả cho người nộp thuếMiễn phíBằng phương thức điện tử qua Cổng dịch vụ công."
+        "Trực tiếpKhông phải trả kết quả cho người nộp thuếMiễn phíNộp hồ sơ trực tiếp tại Trung tâm hành chính."
+    )
+    online, in_person = parse_channels(cell)
+    assert (online["channel"], in_person["channel"]) == ("online", "in_person")
+    assert online["time_text"] == "Không phải trả kết quả cho người nộp thuế" and online["time_value"] is None
+    assert online["fee_amount"] == 0
+    assert in_person["description"] == "Nộp hồ sơ trực tiếp tại Trung tâm hành chính."
+
+
 @pytest.mark.parametrize("cell", ["", "Không có thông tin", HEADER])
 def test_empty_channel_cells(cell: str) -> None:
     """Blank cells parse to no rows instead of raising."""
