@@ -200,4 +200,13 @@ class ZaloInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             return await self._receive(request, on_new_message)
 
+        @webhook.listener("before_server_stop")
+        async def finish(*_: Any) -> None:
+            # Accepted events were acknowledged to Zalo: give them a chance to be answered.
+            try:
+                await asyncio.wait_for(self.drain(), timeout=10)
+            except asyncio.TimeoutError:
+                logger.warning("zalo.shutdown.pending_events=%d", len(self._tasks))
+            await self.client.close()
+
         return webhook
