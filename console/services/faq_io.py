@@ -102,7 +102,8 @@ def import_faqs(session: Session, nlu_path: Path, responses_path: Path, domain_p
             report.skipped[key] = f"không tìm thấy câu trả lời utter_faq/{key}"
             continue
         questions = entry["questions"]
-        title = entry.get("title") or (questions[0] if questions else key)
+        first = questions[0] if questions else key
+        title = entry.get("title") or first[:1].upper() + first[1:]
         data = FaqInput(key=key, title=title, questions=questions, answer=entry["answer"], tags=entry.get("tags") or [])
         try:
             with session.begin_nested():

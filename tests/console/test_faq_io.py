@@ -72,7 +72,7 @@ def test_import_reads_examples_and_answers_from_either_file(db, settings, rasa_f
         passport = faq_service.get(session, "ho_chieu")
         assert hours.status == "published" and hours.answer == "Thường từ thứ Hai đến thứ Sáu, sáng 7h30–11h30."
         assert hours.questions == ["bộ phận một cửa làm việc mấy giờ", "gio lam viec cua bo phan mot cua"]
-        assert passport.questions[0] == "làm hộ chiếu ở đâu"
+        assert passport.questions[0] == "làm hộ chiếu ở đâu" and passport.title == "Làm hộ chiếu ở đâu"
         assert passport.answer.startswith("Nộp tại Phòng")
 
 
