@@ -56,6 +56,9 @@ TEST_COPY = ROOT / "tests" / "nlu_data" / "test_nlu_unaccented.yml"
 
 SEED = 20261123
 SAMPLE_RATE = 0.45  # share of the hand-written examples of each intent that get one variant
+# Examples already typed without accents and without teencode can only get a typo: fewer of them,
+# so that typos stay a minority of the variants.
+TYPO_ONLY_SAMPLE_RATE = 0.2
 STRUCTURED_ENTITIES = frozenset({"dossier_code", "id_number", "phone_number"})
 
 # Teencode and abbreviations as citizens type them: standard form -> typed forms. Matched on
@@ -217,7 +220,7 @@ VARIANT_KINDS: dict[str, tuple[Transform, ...]] = {
     "teencode_unaccented": (teencode, fold),
     "typo_unaccented": (fold, typo),
 }
-KIND_WEIGHTS = {"unaccented": 4, "teencode": 2, "teencode_unaccented": 3, "typo_unaccented": 2}
+KIND_WEIGHTS = {"unaccented": 4, "teencode": 2, "teencode_unaccented": 3, "typo_unaccented": 1}
 
 
 def transform_example(example: Example, transforms: Sequence[Transform], rng: random.Random) -> Example:
@@ -303,9 +306,10 @@ def generate_variants(examples: Sequence[Example], reserved_keys: Iterable[str] 
     for intent, intent_examples in by_intent.items():
         rng = random.Random(f"{SEED}:{intent}")
         for example in intent_examples:
-            if rng.random() >= SAMPLE_RATE:
-                continue
             kinds = _applicable_kinds(example)
+            rate = SAMPLE_RATE if len(kinds) > 1 else TYPO_ONLY_SAMPLE_RATE
+            if rng.random() >= rate:
+                continue
             for _attempt in range(3):
                 kind = rng.choices(kinds, weights=[KIND_WEIGHTS[k] for k in kinds])[0]
                 variant = transform_example(example, VARIANT_KINDS[kind], rng)
