@@ -22,6 +22,13 @@ _MARKED_VOWELS = "âăêôơ"
 _PLAIN_VOWELS = "aeiouy"
 _ALL_VOWELS = _MARKED_VOWELS + "ư" + _PLAIN_VOWELS
 _WORD = re.compile(r"[^\W\d_]+")
+# A single syllable (toneless, lower case): initial consonant(s), 1-3 vowels, optional final.
+# Anything else (glued scraped words like "NgàyKhông", acronyms, English) is left untouched.
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
+    rf"[{_ALL_VOWELS}]{{1,3}}"
+    r"(?:ch|ng|nh|[cmnpt])?"
+)
 
 
 def _split_tone(syllable_nfd: str) -> tuple[str, str | None]:
@@ -70,8 +77,10 @@ def _normalize_syllable(match: re.Match[str]) -> str:
     base, tone = _split_tone(decomposed)
     if tone is None:
         return unicodedata.normalize("NFC", word)
+    if len(base) != len(word) or not _SYLLABLE.fullmatch(base.lower()):
+        return unicodedata.normalize("NFC", word)
     position = _tone_position(base)
-    if position is None or len(base) != len(word):
+    if position is None:
         return unicodedata.normalize("NFC", word)
     marked = unicodedata.normalize("NFC", base[position] + tone)
     return base[:position] + marked + base[position + 1 :]

@@ -61,3 +61,9 @@ def test_fold_accents() -> None:
     assert fold_accents("Đăng ký thường trú") == "dang ky thuong tru"
     assert fold_accents("tra cứu hồ sơ") == fold_accents("tra cuu ho so")
     assert has_diacritics("hồ sơ") and not has_diacritics("ho so")
+
+
+@pytest.mark.parametrize("glued", ["NgàyKhông", "TT-BCALuật", "HoàBình", "iPhone"])
+def test_glued_or_foreign_words_are_left_alone(glued: str) -> None:
+    """Scraped catalog cells glue words together; only real syllables get their tone moved."""
+    assert normalize_text(glued) == glued
