@@ -97,3 +97,30 @@ def test_navigation_shows_only_permitted_areas(app, users) -> None:
     assert 'id="new-faq"' in staff.get("/faqs").text
     assert 'id="new-faq"' not in trainer.get("/faqs").text
     assert 'id="nav-users"' in admin.get("/faqs").text and 'id="nav-audit"' in admin.get("/faqs").text
+
+
+PUBLIC = {("GET", "/health"), ("GET", "/"), ("GET", "/login"), ("POST", "/login")}
+
+
+def test_every_route_requires_a_session_or_the_service_token(app) -> None:
+    """A route added later without a role check is caught here: signed out, every page redirects
+    to the sign-in form and every API call is 401."""
+    from fastapi.routing import APIRoute
+
+    client = TestClient(app)
+    checked = 0
+    for route in app.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        path = route.path.replace("{key}", "x").replace("{user_id}", "1").replace("{sender_id}", "s")
+        for method in route.methods - {"HEAD"}:
+            if (method, route.path) in PUBLIC:
+                continue
+            response = client.request(method, path, follow_redirects=False)
+            if route.path.startswith("/api/"):
+                assert response.status_code == 401, (method, route.path)
+            else:
+                assert response.status_code == 303, (method, route.path)
+                assert response.headers["location"].startswith("/login"), (method, route.path)
+            checked += 1
+    assert checked >= 15
