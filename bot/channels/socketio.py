@@ -9,7 +9,9 @@ no HTTP status to answer with) and logged without its text.
 
 from __future__ import annotations
 
+import inspect
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -91,4 +93,28 @@ class GuardedSocketIOInput(SocketIOInput):
         async def guarded(message: UserMessage) -> None:
             await self._guarded(message, on_new_message)
 
-        return super().blueprint(guarded)
+        webhook = super().blueprint(guarded)
+        sio = self.sio
+        assert sio is not None
+
+        # Replaces Rasa's handler: a session id the guard would refuse is replaced by a fresh one
+        # here, instead of the widget joining a room whose messages are then silently dropped.
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            try:
+                self.guard.namespaced_sender(self.sender_namespace, requested)
+                session_id = str(requested)
+            except InvalidSenderError:
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                await _maybe_await(sio.enter_room(sid, session_id, namespace=self.namespace))
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        return webhook
+
+
+async def _maybe_await(value: Any) -> None:
+    """python-socketio made ``enter_room`` a coroutine in 5.x for async servers; older ones return None."""
+    if inspect.isawaitable(value):
+        await value

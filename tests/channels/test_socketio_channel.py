@@ -77,3 +77,36 @@ def test_output_channel_for_external_events_is_guarded() -> None:
     """Messages Rasa sends on its own (reminders, external events) also sign payloads and map rooms."""
     channel, _ = channel_with_fake_sio()
     assert isinstance(channel.get_output_channel(), GuardedSocketIOOutput)
+
+
+def test_session_request_joins_room_and_replaces_unusable_ids() -> None:
+    """A valid persistent session id is confirmed and its room joined (awaited: python-socketio 5.x
+    made enter_room a coroutine, which Rasa 3.6's handler never awaits); an id the guard would refuse
+    is replaced by a fresh one."""
+    channel = GuardedSocketIOInput.from_credentials({"session_persistence": True, "payload_key": "k"})
+    assert isinstance(channel, GuardedSocketIOInput)
+
+    async def on_new_message(message: UserMessage) -> None:
+        pass
+
+    channel.blueprint(on_new_message)
+    sio = channel.sio
+    assert sio is not None
+    joined: list[tuple[str, str]] = []
+    confirmed: list[Any] = []
+
+    async def enter_room(sid: str, room: str, namespace: Any = None) -> None:
+        joined.append((sid, room))
+
+    async def emit(event: str, data: Any = None, room: Any = None, **kwargs: Any) -> None:
+        confirmed.append((event, data, room))
+
+    sio.enter_room = enter_room  # type: ignore[method-assign]
+    sio.emit = emit  # type: ignore[method-assign]
+    handler = sio.handlers["/"]["session_request"]
+
+    asyncio.run(handler("sid-1", {"session_id": SESSION}))
+    asyncio.run(handler("sid-2", {"session_id": "zalo:84900001"}))
+    assert joined[0] == ("sid-1", SESSION) and confirmed[0] == ("session_confirm", SESSION, "sid-1")
+    fresh = confirmed[1][1]
+    assert fresh != "zalo:84900001" and len(fresh) == 32 and joined[1] == ("sid-2", fresh)

@@ -193,3 +193,16 @@ def test_refused_refresh_is_logged_without_text(fake_zalo: FakeZaloServer, caplo
     assert fake_zalo.state.sent == []
     assert "zalo.send.failed" in caplog.text
     assert "0912345678" not in caplog.text
+
+
+def test_refresh_token_alone_is_enough_to_start(fake_zalo: FakeZaloServer) -> None:
+    """An operator may configure only the refresh token: the first send refreshes, then delivers."""
+    output, tokens = make_output(settings_for(fake_zalo, access_token=""))
+
+    async def run() -> None:
+        await output.send_text_message(RECIPIENT, "Xin chào.")
+        await output.client.close()
+
+    asyncio.run(run())
+    assert fake_zalo.state.refresh_calls == 1 and tokens.refresh_count == 1
+    assert fake_zalo.state.texts() == ["Xin chào."]

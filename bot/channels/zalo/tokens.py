@@ -116,6 +116,8 @@ class TokenManager:
         if self._pair is None:
             self._pair = self._choose(await asyncio.to_thread(self._store.load))
         if not self._pair.access_token:
+            if self._pair.refresh_token:
+                return await self.refresh("")  # only a refresh token was configured
             raise ZaloAuthError("no Zalo access token configured")
         return self._pair.access_token
 
