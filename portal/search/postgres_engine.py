@@ -2,7 +2,7 @@
 
 The index table ``procedure_search`` sits in the first schema of the connection's
 ``search_path`` (tests give every run its own schema). It stores the same folded,
-abbreviation-expanded keys as the SQLite engine; a weighted ``tsvector`` ('simple'
+abbreviation-expanded keys as the SQLite engine; a ``tsvector`` of the name ('simple'
 configuration: the keys are already folded, no stemming suits Vietnamese syllables) picks the
 candidate pool, the shared ranking orders it. When whole words find nothing (typos such as
 "khai sin"), ``pg_trgm`` word similarity is tried, if the extension could be installed.
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 TABLE = "procedure_search"
 _COLUMNS = "code, name, field, level, level_key, name_key, field_key"
+_COLUMNS_T = ", ".join(f"t.{c}" for c in _COLUMNS.split(", "))
 TRIGRAM_THRESHOLD = 0.45
 
 
@@ -54,8 +55,7 @@ class PostgresProcedureSearch(ProcedureSearch):
             session.execute(
                 text(
                     f"INSERT INTO {TABLE} ({_COLUMNS}, document) VALUES (:code, :name, :field, :level, :level_key, "
-                    ":name_key, :field_key, setweight(to_tsvector('simple', :name_key), 'A') || "
-                    "setweight(to_tsvector('simple', :field_key), 'C'))"
+                    ":name_key, :field_key, to_tsvector('simple', :name_key))"
                 ),
                 [asdict(row) for row in rows],
             )
@@ -83,32 +83,49 @@ class PostgresProcedureSearch(ProcedureSearch):
     def _retrieve(
         self, session: Session, terms: Sequence[str], field: str | None, level_key: str | None, pool: int
     ) -> tuple[list[Candidate], int]:
+        if not terms:
+            return [], 0
         where = ["document @@ to_tsquery('simple', :tsq)"]
         params: dict[str, object] = {"tsq": _tsquery(terms), "pool": pool}
         _filters(where, params, field, level_key)
-        sql = (
-            f"SELECT {_COLUMNS}, ts_rank(document, to_tsquery('simple', :tsq)) AS relevance, "
-            f"count(*) OVER () AS matched FROM {TABLE} WHERE {' AND '.join(where)} "
-            "ORDER BY relevance DESC, code LIMIT :pool"
-        )
-        rows = session.execute(text(sql), params).all()
-        if not rows and self._has_trigram(session):
-            rows = self._retrieve_trigram(session, terms, field, level_key, pool)
-        total = rows[0].matched if rows else 0
-        return [Candidate.from_row(r, r.relevance) for r in rows], total
+        condition = " AND ".join(where)
+        # Rank on the narrow row first, fetch the wide columns of the pool only; count apart
+        # (a window count would carry every wide matching row through a sort).
+        rows = session.execute(
+            text(
+                f"SELECT {_COLUMNS_T}, r.relevance FROM (SELECT code, ts_rank(document, to_tsquery('simple', :tsq)) "
+                f"AS relevance FROM {TABLE} WHERE {condition} ORDER BY relevance DESC, code LIMIT :pool) r "
+                f"JOIN {TABLE} t ON t.code = r.code ORDER BY r.relevance DESC, t.code"
+            ),
+            params,
+        ).all()
+        if rows:
+            total = session.execute(text(f"SELECT count(*) FROM {TABLE} WHERE {condition}"), params).scalar_one()
+            return [Candidate.from_row(r, r.relevance) for r in rows], total
+        if self._has_trigram(session):
+            return self._retrieve_trigram(session, terms, field, level_key, pool)
+        return [], 0
 
     def _retrieve_trigram(
         self, session: Session, terms: Sequence[str], field: str | None, level_key: str | None, pool: int
-    ) -> list:
-        where = ["public.word_similarity(:phrase, name_key) >= :threshold"]
-        params: dict[str, object] = {"phrase": " ".join(terms), "threshold": TRIGRAM_THRESHOLD, "pool": pool}
-        _filters(where, params, field, level_key)
-        sql = (
-            f"SELECT {_COLUMNS}, public.word_similarity(:phrase, name_key) AS relevance, "
-            f"count(*) OVER () AS matched FROM {TABLE} WHERE {' AND '.join(where)} "
-            "ORDER BY relevance DESC, code LIMIT :pool"
+    ) -> tuple[list[Candidate], int]:
+        """Typo fallback: word similarity through the trigram index (the ``<%`` operator)."""
+        session.execute(
+            text("SELECT set_config('pg_trgm.word_similarity_threshold', :threshold, true)"),
+            {"threshold": str(TRIGRAM_THRESHOLD)},
         )
-        return session.execute(text(sql), params).all()
+        where = ["CAST(:phrase AS text) OPERATOR(public.<%) name_key"]
+        params: dict[str, object] = {"phrase": " ".join(terms), "pool": pool}
+        _filters(where, params, field, level_key)
+        rows = session.execute(
+            text(
+                f"SELECT {_COLUMNS}, public.word_similarity(:phrase, name_key) AS relevance, "
+                f"count(*) OVER () AS matched FROM {TABLE} WHERE {' AND '.join(where)} "
+                "ORDER BY relevance DESC, code LIMIT :pool"
+            ),
+            params,
+        ).all()
+        return [Candidate.from_row(r, r.relevance) for r in rows], (rows[0].matched if rows else 0)
 
     def _by_code(self, session: Session, code: str) -> Candidate | None:
         row = session.execute(text(f"SELECT {_COLUMNS} FROM {TABLE} WHERE code = :code"), {"code": code}).first()

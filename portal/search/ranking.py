@@ -32,8 +32,12 @@ W_ENGINE = 0.4
 LEVEL_BONUS = {"cap xa": 0.35, "cap tinh": 0.15}
 POPULAR_BONUS = 0.9
 FIELD_MATCH_CREDIT = 0.6  # a query word found only in the field (lĩnh vực) counts partly
-# A word in more than this share of names says little; engines may leave it out of retrieval.
+# Candidate retrieval: words in more than COMMON_TERM_SHARE of names are left out (when rarer
+# ones exist); the rest, rarest first, until their postings reach RETRIEVAL_BUDGET_SHARE.
 COMMON_TERM_SHARE = 0.2
+RETRIEVAL_BUDGET_SHARE = 0.6
+MIN_RETRIEVAL_TERMS = 2
+MAX_RETRIEVAL_TERMS = 8
 
 
 @dataclass(frozen=True)
@@ -119,13 +123,27 @@ class TermStats:
         return prof
 
     def retrieval_terms(self, query: ParsedQuery) -> tuple[str, ...]:
-        """Query words worth retrieving with: known to the catalog, rarest first, common ones
-        ("cấp", "đăng ký") left out when rarer words exist (they would match half the catalog)."""
-        known = [t for t in query.terms if self.known(t)]
-        limit = COMMON_TERM_SHARE * max(self.doc_count, 1)
-        rare = [t for t in known if self.name_df.get(t, 0) <= limit]
-        chosen = rare or known
-        return tuple(sorted(chosen, key=lambda t: self.name_df.get(t, 0)))
+        """Name words to retrieve candidates with: rarest first, within a postings budget.
+
+        Rare words carry the match; each common word ("cấp", "đăng ký", "hộ") only adds
+        thousands of rows for the engine to score, and the cost grows with the catalog. Words
+        are taken in rarity order until their document frequencies would pass
+        ``RETRIEVAL_BUDGET_SHARE`` of the catalog (at least ``MIN_RETRIEVAL_TERMS`` words).
+        The ranking still compares every query word with each candidate.
+        """
+        ordered = sorted((t for t in dict.fromkeys(query.terms) if t in self.name_df), key=self.name_df.__getitem__)
+        common = COMMON_TERM_SHARE * self.doc_count
+        ordered = [t for t in ordered if self.name_df[t] <= common] or ordered
+        budget = RETRIEVAL_BUDGET_SHARE * self.doc_count
+        chosen: list[str] = []
+        postings = 0
+        for term in ordered[:MAX_RETRIEVAL_TERMS]:
+            df = self.name_df[term]
+            if len(chosen) >= MIN_RETRIEVAL_TERMS and postings + df > budget:
+                break
+            chosen.append(term)
+            postings += df
+        return tuple(chosen)
 
 
 @dataclass(frozen=True)

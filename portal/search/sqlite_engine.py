@@ -1,8 +1,8 @@
 """Procedure search on SQLite: an FTS5 table over accent-folded, abbreviation-expanded names.
 
 The FTS5 table lives next to ``procedures`` in the same database file. It indexes the folded
-name (weight 10) and field (weight 2); BM25 picks the candidate pool, the shared ranking
-orders it. Query words reach FTS5 only as double-quoted [0-9a-z] strings, so FTS syntax typed
+name only; BM25 picks the candidate pool, the shared ranking orders it (and compares the
+field, stored unindexed, there). Query words reach FTS5 only as double-quoted [0-9a-z] strings, so FTS syntax typed
 by a citizen (``"``, ``*``, ``NEAR``, ``OR``, ``-``) is inert.
 """
 
@@ -18,17 +18,17 @@ from portal.search.base import IndexRow, ProcedureSearch
 from portal.search.ranking import Candidate
 
 TABLE = "procedure_search_fts"
-# Name matters far more than field; the unindexed columns get weight 0.
-_BM25 = f"bm25({TABLE}, 0, 0, 0, 0, 0, 10.0, 2.0)"
+# Only name_key is indexed; the unindexed columns get weight 0.
+_BM25 = f"bm25({TABLE}, 0, 0, 0, 0, 0, 1.0, 0)"
 _COLUMNS = "code, name, field, level, level_key, name_key, field_key"
 # Typos: when whole words find nothing, retry with word prefixes (at least this long).
 PREFIX_MIN_CHARS = 3
 
 
 def _match_expression(terms: Sequence[str], prefix: bool = False) -> str:
-    """FTS5 OR-query; terms are already [0-9a-z] only, quoting makes them plain strings."""
+    """FTS5 OR-query on the name; terms are [0-9a-z] only, quoting makes them plain strings."""
     star = "*" if prefix else ""
-    return " OR ".join(f'"{t}"{star}' for t in terms)
+    return "name_key : (" + " OR ".join(f'"{t}"{star}' for t in terms) + ")"
 
 
 def _typo_prefix(term: str) -> str:
@@ -47,7 +47,7 @@ class SqliteProcedureSearch(ProcedureSearch):
             text(
                 f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
                 "code UNINDEXED, name UNINDEXED, field UNINDEXED, level UNINDEXED, level_key UNINDEXED, "
-                "name_key, field_key, tokenize = 'unicode61 remove_diacritics 2')"
+                "name_key, field_key UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')"
             )
         )
         if rows:
@@ -63,6 +63,8 @@ class SqliteProcedureSearch(ProcedureSearch):
     def _retrieve(
         self, session: Session, terms: Sequence[str], field: str | None, level_key: str | None, pool: int
     ) -> tuple[list[Candidate], int]:
+        if not terms:
+            return [], 0
         candidates, total = self._query(session, _match_expression(terms), field, level_key, pool)
         if not candidates:
             prefixes = sorted({_typo_prefix(t) for t in terms if len(t) >= PREFIX_MIN_CHARS})

@@ -1,0 +1,233 @@
+"""Search latency benchmark: p50/p95 per engine, on the real catalog and on a 10x synthetic one.
+
+``make bench`` calls :func:`run_search_benchmark`; ``python -m portal.search.bench`` runs the whole
+thing on a throwaway database (SQLite file, or a schema of its own on PostgreSQL) and prints JSON.
+Targets: p95 <= 20 ms on the real catalog, <= 50 ms on the 10x catalog.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.text.normalize import fold_accents
+from portal.db import create_schema, make_engine, session_factory, session_scope
+from portal.models.catalog import Procedure
+from portal.search import ProcedureSearch, engine_for
+
+# What citizens type (kept here so the benchmark does not depend on the test suite).
+BENCH_QUERIES: tuple[str, ...] = (
+    "cho hỏi làm cccd mất bao lâu",
+    "làm lại căn cước bị mất",
+    "đổi thẻ căn cước hết hạn",
+    "kich hoat vneid muc 2",
+    "nhập khẩu cho con",
+    "đăng ký tạm trú cho người thuê trọ",
+    "tách hộ khẩu cần những gì",
+    "làm giấy khai sinh cho bé",
+    "đăng ký kết hôn cần giấy tờ gì",
+    "xin giấy độc thân",
+    "làm giấy chứng tử cho bà",
+    "lý lịch tư pháp làm bao lâu",
+    "làm passport hết bao nhiêu tiền",
+    "đổi bằng lái xe",
+    "lam lai bang lai",
+    "sang tên xe máy cũ",
+    "chứng thực bản sao ở ubnd xã",
+    "đk hkd",
+    "đóng cửa hộ kinh doanh",
+    "đăng ký mst cá nhân",
+    "sổ đỏ",
+    "mất sổ đỏ làm lại",
+    "tách thửa đất",
+    "rút bhxh 1 lần",
+    "chế độ thai sản",
+    "xin giấy phép xây dựng nhà ở",
+    "thủ tục 1.004222",
+    "khaii sinhh",
+    "",
+    "' OR 1=1 --",
+)
+
+# Qualifiers the catalog itself uses; the synthetic catalog recombines them with real names.
+_QUALIFIERS = (
+    "thực hiện tại cấp tỉnh",
+    "thực hiện tại cấp xã",
+    "thực hiện tại cấp trung ương",
+    "có yếu tố nước ngoài",
+    "đối với tổ chức",
+    "đối với cá nhân, hộ gia đình",
+    "trong trường hợp bị mất, hư hỏng",
+    "bằng dịch vụ công trực tuyến toàn trình",
+    "tại khu vực biên giới",
+    "đối với doanh nghiệp nhỏ và vừa",
+)
+_LEVELS = ("Cấp bộ", "Cấp tỉnh", "Cấp xã", "Cấp tỉnh, Cấp xã", "Cấp bộ, Cấp tỉnh, Cấp xã")
+
+
+def _percentile(sorted_values: Sequence[float], share: float) -> float:
+    index = min(len(sorted_values) - 1, max(0, round(share * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+def run_search_benchmark(
+    engine: ProcedureSearch,
+    session_factory: sessionmaker,
+    queries: Sequence[str] = BENCH_QUERIES,
+    repeat: int = 5,
+    limit: int = 10,
+) -> dict[str, Any]:
+    """Time ``engine.search`` over ``queries`` (and their accent-free copies), ``repeat`` times.
+
+    One warm-up pass runs first (word statistics load once per process, as in the server).
+    Returns milliseconds: p50, p95, p99, max, mean, plus the sample count.
+    """
+    all_queries = list(dict.fromkeys([*queries, *(fold_accents(q) for q in queries)]))
+    samples: list[float] = []
+    with session_factory() as session:
+        for q in all_queries:
+            engine.search(session, q, limit=limit)
+        for _ in range(max(1, repeat)):
+            for q in all_queries:
+                started = time.perf_counter()
+                engine.search(session, q, limit=limit)
+                samples.append((time.perf_counter() - started) * 1000.0)
+        procedures = session.scalar(select(func.count()).select_from(Procedure))
+    samples.sort()
+    return {
+        "engine": engine.name,
+        "procedures": procedures,
+        "queries": len(all_queries),
+        "samples": len(samples),
+        "p50_ms": round(_percentile(samples, 0.50), 2),
+        "p95_ms": round(_percentile(samples, 0.95), 2),
+        "p99_ms": round(_percentile(samples, 0.99), 2),
+        "max_ms": round(samples[-1], 2),
+        "mean_ms": round(statistics.fmean(samples), 2),
+    }
+
+
+def synthesize_catalog(session: Session, factor: int = 10, seed: int = 7) -> int:
+    """Grow the catalog to ``factor`` times its size with plausible synthetic procedures.
+
+    Each real procedure gets ``factor - 1`` siblings: its name with a catalog-style qualifier,
+    sometimes with the tail of another procedure's name, a shuffled level, the same field. The
+    vocabulary and name lengths stay realistic, which is what search cost depends on. Codes
+    start with "S" so they never collide with national codes. Returns how many rows were added.
+    """
+    rng = random.Random(seed)
+    base = session.execute(select(Procedure.code, Procedure.name, Procedure.field, Procedure.ministry)).all()
+    if not base:
+        return 0
+    names = [row.name for row in base]
+    rows = []
+    for copy in range(1, max(1, factor)):
+        for row in base:
+            name = f"{row.name} ({rng.choice(_QUALIFIERS)})"
+            if rng.random() < 0.4:
+                donor = rng.choice(names).split()
+                name = f"{name} {' '.join(donor[len(donor) // 2 :])}"
+            rows.append(
+                {
+                    "code": f"S{copy:02d}.{row.code}",
+                    "name": name,
+                    "field": row.field,
+                    "level": rng.choice(_LEVELS),
+                    "ministry": row.ministry,
+                }
+            )
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Procedure), rows[start : start + 5000])
+    session.commit()
+    return len(rows)
+
+
+def _prepare(engine: Engine, catalog: Path, data_date: str, factor: int) -> None:
+    from portal.catalog.importer import import_catalog
+
+    create_schema(engine)
+    factory = session_factory(engine)
+    with session_scope(factory) as session:
+        import_catalog(session, catalog, data_date)
+    if factor > 1:
+        with factory() as session:
+            synthesize_catalog(session, factor)
+
+
+def _bench_database(engine: Engine, catalog: Path, data_date: str, factor: int, repeat: int) -> dict[str, Any]:
+    _prepare(engine, catalog, data_date, factor)
+    search = engine_for(engine)
+    factory = session_factory(engine)
+    with factory() as session:
+        started = time.perf_counter()
+        search.rebuild_index(session)
+        indexing = time.perf_counter() - started
+    result = run_search_benchmark(search, factory, repeat=repeat)
+    result["factor"] = factor
+    result["index_seconds"] = round(indexing, 2)
+    return result
+
+
+def _postgres_schema_engine(url: str, schema: str) -> Engine:
+    """An engine whose tables land in ``schema`` (created here; pg_trgm stays in ``public``)."""
+    admin = create_engine(url, future=True)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    return create_engine(url, future=True, connect_args={"options": f"-csearch_path={schema},public"})
+
+
+def _drop_schema(url: str, schema: str) -> None:
+    admin = create_engine(url, future=True)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Benchmark both engines on throwaway databases; print one JSON object per run."""
+    from portal.settings import get_settings
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--postgres", help="PostgreSQL URL (a schema of its own is created and dropped)")
+    parser.add_argument("--factor", type=int, action="append", help="catalog size factors (default 1 and 10)")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    settings = get_settings()
+
+    def bench(engine: Engine, factor: int) -> None:
+        result = _bench_database(engine, settings.catalog_path, settings.catalog_data_date, factor, args.repeat)
+        print(json.dumps(result), flush=True)
+
+    for factor in args.factor or [1, 10]:
+        with tempfile.TemporaryDirectory() as tmp:
+            engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
+            try:
+                bench(engine, factor)
+            finally:
+                engine.dispose()
+        if args.postgres:
+            schema = f"search_bench_{uuid.uuid4().hex[:8]}"
+            engine = _postgres_schema_engine(args.postgres, schema)
+            try:
+                bench(engine, factor)
+            finally:
+                engine.dispose()
+                _drop_schema(args.postgres, schema)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
