@@ -84,13 +84,17 @@ def _nlu_files() -> list[Path]:
 
 
 def test_every_nlu_file_is_in_the_parser_view():
-    """The script's parser sees every example Rasa sees (no file or block forgotten)."""
+    """The script's parser sees every intent example Rasa sees (no file or block forgotten).
+
+    Lookup tables, synonyms and regexes (generated from the catalog by another task) may live in
+    other files; intent examples may not."""
     in_script = {path.resolve() for path in (*gen.HAND_WRITTEN, gen.VARIANTS)}
     for path in NLU_DIR.rglob("*.yml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if data.get("nlu"):
-            assert path.resolve() in in_script, f"{path} has NLU examples the generator and these tests ignore"
-        for block in data.get("nlu") or []:
+        intent_blocks = [block for block in data.get("nlu") or [] if "intent" in block]
+        if intent_blocks:
+            assert path.resolve() in in_script, f"{path} has intent examples the generator and these tests ignore"
+        for block in intent_blocks:
             assert set(block) <= {"intent", "examples", "metadata"}, f"{path}: unexpected block {sorted(block)}"
 
 
