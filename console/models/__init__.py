@@ -2,7 +2,7 @@
 
 from console.models.accounts import ROLES, AuditEntry, LoginFailure, User, WebSession
 from console.models.base import Base, utcnow
-from console.models.cases import HANDOFF_STATES, Complaint, Handoff
+from console.models.cases import HANDOFF_STATES, Complaint, Handoff, ReferenceCounter
 from console.models.faq import FAQ_STATES, Faq
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Faq",
     "Handoff",
     "LoginFailure",
+    "ReferenceCounter",
     "User",
     "WebSession",
     "utcnow",

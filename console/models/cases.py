@@ -43,3 +43,13 @@ class Complaint(Base):
     contact = Column(String(200), nullable=True)
     status = Column(String(16), nullable=False, default="new")
     created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class ReferenceCounter(Base):
+    """Last complaint number handed out per local day; one row lock serialises allocation, so two
+    simultaneous complaints never get the same reference (PostgreSQL and SQLite alike)."""
+
+    __tablename__ = "console_reference_counters"
+
+    day = Column(String(8), primary_key=True)
+    last = Column(Integer, nullable=False, default=0)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from console.models import Complaint, Handoff, User, utcnow
+from console.models import Complaint, Handoff, ReferenceCounter, User, utcnow
 from console.services.office_hours import DAY_NAMES, OfficeHours
 
 REFERENCE_PREFIX = "PA"
@@ -92,6 +92,20 @@ def _naive_utc(now: datetime) -> datetime:
     return now if now.tzinfo is None else now.astimezone(timezone.utc).replace(tzinfo=None)
 
 
+def _next_number(session: Session, day: str) -> int:
+    """Increment the day's counter with an upsert; the row stays locked until the caller commits."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(ReferenceCounter).values(day=day, last=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[ReferenceCounter.day], set_={"last": ReferenceCounter.last + 1}
+    )
+    session.execute(statement)
+    return int(session.execute(select(ReferenceCounter.last).where(ReferenceCounter.day == day)).scalar_one())
+
+
 def file_complaint(
     session: Session,
     sender_id: str,
@@ -103,18 +117,13 @@ def file_complaint(
 ) -> Complaint:
     """Store a complaint under the next reference of the day, ``PA-YYYYMMDD-NNNN`` (local date).
 
-    Two simultaneous complaints may compute the same number; the unique constraint refuses the
-    second, which retries with the next number inside a savepoint."""
+    Numbers come from a per-day counter row (see :class:`ReferenceCounter`); if a reference is
+    somehow taken already (rows imported by hand), the next number is tried."""
     now = now or utcnow()
     day = hours.local(now).strftime("%Y%m%d")
-    prefix = f"{REFERENCE_PREFIX}-{day}-"
-    for _attempt in range(10):
-        last = session.execute(
-            select(func.max(Complaint.reference)).where(Complaint.reference.like(f"{prefix}%"))
-        ).scalar_one()
-        number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    for _attempt in range(20):
         complaint = Complaint(
-            reference=f"{prefix}{number:04d}",
+            reference=f"{REFERENCE_PREFIX}-{day}-{_next_number(session, day):04d}",
             sender_id=sender_id,
             channel=channel,
             description=description,

@@ -203,3 +203,15 @@ def test_unexpected_failure_is_a_neutral_500_without_trace(app, monkeypatch) -> 
         "error": {"code": "internal_error", "message": "Hệ thống đang gặp sự cố, vui lòng thử lại sau ít phút."}
     }
     assert "secret" not in response.text
+
+
+def test_simultaneous_complaints_on_sqlite(api: TestClient, clock) -> None:
+    """The same guarantee on the embedded database: concurrent complaints, distinct references."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=VN)
+    body = {"sender_id": "s", "channel": "web", "description": "x"}
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(lambda _i: api.post("/api/v1/complaints", json=body), range(24)))
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["reference"] for r in responses}) == 24

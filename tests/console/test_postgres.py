@@ -94,3 +94,21 @@ def test_faq_lifecycle_search_match_and_complaints_on_postgres(pg_app) -> None:
         json={"sender_id": "s", "channel": "web", "last_messages": [{"role": "user", "text": "gặp cán bộ"}]},
     )
     assert handoff.status_code == 201 and handoff.json()["within_office_hours"] is True
+
+
+def test_simultaneous_complaints_get_distinct_consecutive_references(pg_app) -> None:
+    """Many complaints at the same instant (16 threads): every one is stored, none shares a
+    reference and the numbers have no gaps (the per-day counter row serialises allocation)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    api = TestClient(pg_app, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}, raise_server_exceptions=False)
+    pg_app.state.test_clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+    def post(i: int):
+        return api.post("/api/v1/complaints", json={"sender_id": f"s{i}", "channel": "web", "description": "x"})
+
+    with ThreadPoolExecutor(16) as pool:
+        responses = list(pool.map(post, range(48)))
+    assert {r.status_code for r in responses} == {201}
+    numbers = sorted(int(r.json()["reference"].rsplit("-", 1)[1]) for r in responses)
+    assert numbers == list(range(1, 49))
