@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.text.normalize import fold_accents, normalize_text
@@ -25,6 +26,7 @@ MAX_ANSWER = 2000  # Zalo refuses longer messages (see data/nlu/faq_responses.ym
 MAX_TAG = 40
 MAX_TAGS = 20
 MIN_QUESTIONS_TO_PUBLISH = 2
+DUPLICATE_KEY = "Mã câu hỏi này đã được dùng, vui lòng chọn mã khác."
 _SPACES = re.compile(r"[ \t\u00a0\u2028\u2029]+")
 
 
@@ -156,11 +158,14 @@ def create(session: Session, data: FaqInput, actor: User | None, status: str = "
     """A new FAQ (draft unless told otherwise, e.g. by the importer)."""
     clean = validate(data)
     if get(session, clean.key) is not None:
-        raise FaqValidationError({"key": "Mã câu hỏi này đã được dùng, vui lòng chọn mã khác."})
+        raise FaqValidationError({"key": DUPLICATE_KEY})
     faq = Faq(key=clean.key, status="draft")
     _apply(faq, clean, actor)
-    session.add(faq)
-    session.flush()
+    try:
+        with session.begin_nested():  # two desks creating the same key at the same moment
+            session.add(faq)
+    except IntegrityError:
+        raise FaqValidationError({"key": DUPLICATE_KEY}) from None
     audit.record(session, actor, "faq.create", "faq", faq.key, None, audit.faq_snapshot(faq))
     if status == "published":
         publish(session, faq, actor)
