@@ -68,7 +68,8 @@ def _pieces(text: str) -> list[_Piece]:
         for match in _PIECES.finditer(text, position, gap_end):
             piece = match.group(0)
             if piece[0].isalnum() or piece[0] == "_":
-                kind = WORD if all(ch.isalpha() or ch == "_" for ch in piece) else ALNUM
+                is_word = any(ch.isalpha() for ch in piece) and all(ch.isalpha() or ch == "_" for ch in piece)
+                kind = WORD if is_word else ALNUM
             else:
                 kind = PUNCT
             pieces.append(_Piece(match.start(), match.end(), kind))
