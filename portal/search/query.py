@@ -236,6 +236,11 @@ def _clean_terms(sequence: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _dedupe_adjacent(sequence: tuple[str, ...]) -> tuple[str, ...]:
+    """Drop a word repeating the one before it ("biển số xe" + "xe")."""
+    return tuple(w for i, w in enumerate(sequence) if i == 0 or w != sequence[i - 1])
+
+
 def extract_code(text: str) -> str | None:
     """The national procedure code in the text, as "d.dddddd", if any."""
     match = _CODE_RE.search(text)
@@ -256,7 +261,7 @@ def parse_query(raw: object, vocab: Vocabulary | None = None) -> ParsedQuery:
     segments = _segments(tokens, vocab)
     variants: list[tuple[str, ...]] = []
     for combination in itertools.islice(itertools.product(*segments), MAX_VARIANTS):
-        variant = _clean_terms(w for part in combination for w in part)
+        variant = _dedupe_adjacent(_clean_terms(w for part in combination for w in part))
         if variant and variant not in variants:
             variants.append(variant)
     terms = tuple(dict.fromkeys(t for v in variants for t in v))

@@ -30,8 +30,8 @@ W_EXTRA = 1.2
 W_EXACT = 0.5  # the whole reading appears word for word in the name
 W_ENGINE = 0.4
 LEVEL_BONUS = {"cap xa": 0.35, "cap tinh": 0.15}
-POPULAR_BONUS = 0.9
-FIELD_MATCH_CREDIT = 0.6  # a query word found only in the field (lĩnh vực) counts partly
+POPULAR_BONUS = 0.5
+FIELD_MATCH_CREDIT = 0.8  # a query word found only in the field (lĩnh vực) counts partly
 # Candidate retrieval: words in more than COMMON_TERM_SHARE of names are left out (when rarer
 # ones exist); the rest, rarest first, until their postings reach RETRIEVAL_BUDGET_SHARE.
 COMMON_TERM_SHARE = 0.2

@@ -24,7 +24,7 @@ def test_question_cues_and_filler_are_removed() -> None:
 @pytest.mark.parametrize(
     ("q", "expected"),
     [
-        ("đk hkd", "dang ky ho kinh doanh"),
+        ("đk hkd", "dang ky thanh lap ho kinh doanh"),
         ("dk tam tru", "dang ky tam tru"),
         ("doi gplx", "doi giay phep lai xe"),
         ("rút bhxh 1 lần", "huong bao hiem xa hoi mot lan"),
