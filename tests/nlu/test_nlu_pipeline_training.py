@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tarfile
 import textwrap
 import time
 import warnings
@@ -120,6 +121,9 @@ def test_tiny_model_trains_and_parses_unaccented_text(tmp_path, monkeypatch, cap
     assert not [m for m in messages if "Misaligned entity annotation" in m]
     # ~5 s of CPU (eager DIET); wall time grows with machine load, so the bound is generous.
     assert training_seconds < 60, f"tiny training took {training_seconds:.1f}s"
+
+    with tarfile.open(model) as package:  # the featurizer really trained and persisted a vocabulary
+        assert any(name.endswith("folded_vocabulary.json") for name in package.getnames())
 
     started = time.perf_counter()
     agent = Agent.load(model)
