@@ -1,8 +1,8 @@
 """Fixtures for the search tests: both engines indexed over the real imported catalog.
 
 Loaded by test modules through ``pytest_plugins`` so the catalog engineer's ``conftest.py``
-stays theirs; ``imported_catalog_engine`` (session-scoped SQLite with the real catalog) is
-defined there.
+stays theirs; ``imported_catalog_engine`` (session-scoped SQLite with the real catalog, read-only
+by convention) is defined there, and both engines index copies of it.
 
 PostgreSQL runs use the machine's server (127.0.0.1:5432, database ``test``, trust auth) and a
 schema of their own, dropped afterwards, so concurrent runs never see each other's tables.
@@ -11,6 +11,7 @@ schema of their own, dropped afterwards, so concurrent runs never see each other
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 
@@ -18,20 +19,34 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Engine
 
-from portal.db import create_schema, session_factory
+from portal.db import create_schema, make_engine, session_factory
 from portal.models.catalog import Procedure
 from portal.search import engine_for
 from tests.portal.search_support import PG_DATABASE, PG_HOST, PG_PORT, SearchSetup, postgres_url
 
 
 @pytest.fixture(scope="session")
-def sqlite_search(imported_catalog_engine: Engine) -> SearchSetup:
-    """The SQLite (FTS5) engine, indexed over the imported catalog."""
-    search = engine_for(imported_catalog_engine)
-    factory = session_factory(imported_catalog_engine)
+def sqlite_search(imported_catalog_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchSetup]:
+    """The SQLite (FTS5) engine, indexed over a copy of the imported catalog.
+
+    The shared catalog database is read-only by convention, so the index is built in a copy
+    (SQLite backup API, a fraction of a second).
+    """
+    path = tmp_path_factory.mktemp("search_db") / "portal.db"
+    source = imported_catalog_engine.raw_connection()
+    try:
+        with sqlite3.connect(path) as target:
+            source.driver_connection.backup(target)
+        target.close()
+    finally:
+        source.close()
+    engine = make_engine(f"sqlite:///{path}")
+    search = engine_for(engine)
+    factory = session_factory(engine)
     with factory() as session:
         search.rebuild_index(session)
-    return SearchSetup(search, factory, imported_catalog_engine)
+    yield SearchSetup(search, factory, engine)
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
