@@ -53,7 +53,7 @@ def build_layout(model: Path) -> StackLayout:
         web_port=settings.web_port,
         host=settings.rasa_host,
         rasa_public_url=settings.rasa_public_url,
-        env={"PORTAL_SERVICE_TOKEN": secrets["PORTAL_SERVICE_TOKEN"]},
+        env={name: secrets[name] for name in ("PORTAL_SERVICE_TOKEN", "CHANNEL_PAYLOAD_KEY")},
     )
 
 

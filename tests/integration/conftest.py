@@ -39,6 +39,7 @@ def assistant_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactor
         env={
             "PORTAL_DATABASE_URL": f"sqlite:///{workdir / 'portal.db'}",
             "PORTAL_SERVICE_TOKEN": PORTAL_TOKEN,
+            "CHANNEL_PAYLOAD_KEY": "channel-test-payload-key",
             "PORTAL_PII_KEY": "portal-test-pii-key",
             "PORTAL_DOSSIER_COUNT": os.environ.get("TEST_DOSSIER_COUNT", "400"),
         },
