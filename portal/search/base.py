@@ -85,6 +85,7 @@ class ProcedureSearch(ABC):
     """Search the procedure catalog the way citizens ask (one interface, several engines)."""
 
     name: str = "base"
+    candidate_pool: int = CANDIDATE_POOL
 
     def __init__(self, vocabulary: Vocabulary | None = None) -> None:
         self.vocabulary = vocabulary or load_vocabulary()
@@ -159,7 +160,7 @@ class ProcedureSearch(ABC):
             # No word known to the catalog: hand over the longer ones for the engine's typo fallback.
             terms = stats.retrieval_terms(parsed) or tuple(t for t in parsed.terms if len(t) >= FUZZY_MIN_CHARS)
             if terms:
-                candidates, matched = self._retrieve(session, terms, field, level_key, CANDIDATE_POOL)
+                candidates, matched = self._retrieve(session, terms, field, level_key, self.candidate_pool)
                 seen = {h.code for h in hits}
                 ranked = rank(parsed, candidates, stats, self.vocabulary.popular)
                 hits.extend(_hit(c, s) for c, s in ranked if c.code not in seen)

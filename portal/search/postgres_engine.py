@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 TABLE = "procedure_search"
 _COLUMNS = "code, name, field, level, level_key, name_key, field_key"
+_RANK = "ts_rank(document, to_tsquery('simple', :tsq))"
 _COLUMNS_T = ", ".join(f"t.{c}" for c in _COLUMNS.split(", "))
 TRIGRAM_THRESHOLD = 0.45
 
@@ -40,6 +41,8 @@ class PostgresProcedureSearch(ProcedureSearch):
     """PostgreSQL full text ('simple') plus pg_trgm fallback over the folded catalog."""
 
     name = "postgres"
+    # ts_rank knows no word rarity (BM25 on SQLite does), so it gets a deeper pool to rerank.
+    candidate_pool = 300
 
     def _write_index(self, session: Session, rows: Sequence[IndexRow]) -> None:
         trigram = self._ensure_trigram(session)
@@ -93,8 +96,8 @@ class PostgresProcedureSearch(ProcedureSearch):
         # (a window count would carry every wide matching row through a sort).
         rows = session.execute(
             text(
-                f"SELECT {_COLUMNS_T}, r.relevance FROM (SELECT code, ts_rank(document, to_tsquery('simple', :tsq)) "
-                f"AS relevance FROM {TABLE} WHERE {condition} ORDER BY relevance DESC, code LIMIT :pool) r "
+                f"SELECT {_COLUMNS_T}, r.relevance FROM (SELECT code, {_RANK} AS relevance "
+                f"FROM {TABLE} WHERE {condition} ORDER BY relevance DESC, code LIMIT :pool) r "
                 f"JOIN {TABLE} t ON t.code = r.code ORDER BY r.relevance DESC, t.code"
             ),
             params,
