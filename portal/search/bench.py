@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -92,20 +93,24 @@ def run_search_benchmark(
     """Time ``engine.search`` over ``queries`` (and their accent-free copies), ``repeat`` times.
 
     One warm-up pass runs first (word statistics load once per process, as in the server).
-    Returns milliseconds: p50, p95, p99, max, mean, plus the sample count.
+    Returns wall milliseconds (p50, p95, p99, max, mean), this process's CPU milliseconds,
+    the sample count and the machine's load average.
     """
     all_queries = list(dict.fromkeys([*queries, *(fold_accents(q) for q in queries)]))
     samples: list[float] = []
+    cpu: list[float] = []
     with session_factory() as session:
         for q in all_queries:
             engine.search(session, q, limit=limit)
         for _ in range(max(1, repeat)):
             for q in all_queries:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 engine.search(session, q, limit=limit)
+                cpu.append((time.process_time() - started_cpu) * 1000.0)
                 samples.append((time.perf_counter() - started) * 1000.0)
         procedures = session.scalar(select(func.count()).select_from(Procedure))
     samples.sort()
+    cpu.sort()
     return {
         "engine": engine.name,
         "procedures": procedures,
@@ -116,6 +121,11 @@ def run_search_benchmark(
         "p99_ms": round(_percentile(samples, 0.99), 2),
         "max_ms": round(samples[-1], 2),
         "mean_ms": round(statistics.fmean(samples), 2),
+        # CPU of this process only: the whole search on SQLite, the client side on PostgreSQL.
+        # With the load average it tells a slow machine from a slow search.
+        "cpu_p50_ms": round(_percentile(cpu, 0.50), 2),
+        "cpu_p95_ms": round(_percentile(cpu, 0.95), 2),
+        "load_avg_1m": round(os.getloadavg()[0], 2),
     }
 
 
