@@ -223,7 +223,29 @@ VARIANT_KINDS: dict[str, tuple[Transform, ...]] = {
 KIND_WEIGHTS = {"unaccented": 4, "teencode": 2, "teencode_unaccented": 3, "typo_unaccented": 1}
 
 
-def transform_example(example: Example, transforms: Sequence[Transform], rng: random.Random) -> Example:
+def canonical_values(examples: Iterable[Example]) -> dict[tuple[str, str], str]:
+    """(entity, folded surface) -> the first accented spelling annotated by hand.
+
+    Every variant of "căn cước", "can cuoc" or "can cuooc" then carries the one value
+    "căn cước", so Rasa's synonym table never maps a surface to two values.
+    """
+    canonical: dict[tuple[str, str], str] = {}
+    for example in examples:
+        for segment in example.segments:
+            if segment.entity is None or segment.entity in STRUCTURED_ENTITIES:
+                continue
+            value = segment.value or segment.text
+            if has_diacritics(value):
+                canonical.setdefault((segment.entity, fold_accents(value)), value)
+    return canonical
+
+
+def transform_example(
+    example: Example,
+    transforms: Sequence[Transform],
+    rng: random.Random,
+    canonical: dict[tuple[str, str], str] | None = None,
+) -> Example:
     """Apply the transformations segment by segment, keeping canonical entity values."""
     segments = []
     typo_target = _typo_target(example, rng) if typo in transforms else None
@@ -238,6 +260,8 @@ def transform_example(example: Example, transforms: Sequence[Transform], rng: ra
         value = segment.value
         if segment.entity is not None and value is None and new_text != segment.text:
             value = segment.text
+            if canonical and segment.entity not in STRUCTURED_ENTITIES:
+                value = canonical.get((segment.entity, fold_accents(value)), value)
         segments.append(replace(segment, text=new_text, value=value))
     return Example(example.intent, tuple(segments))
 
@@ -256,35 +280,58 @@ def _typo_target(example: Example, rng: random.Random) -> int | None:
 
 
 class _Registry:
-    """Utterance keys already used, and the value each entity surface maps to."""
+    """Utterance keys already used, and the synonym table Rasa will build from the data.
+
+    ``EntitySynonymMapper`` maps the lower-cased surface of every annotation whose value differs
+    from its text to that value ("explicit" entries), and the lower-cased value of EVERY
+    annotation to itself unless that key is taken ("self" entries). An explicit entry whose key
+    already has another value triggers "Found conflicting synonym definitions"; which one comes
+    first depends on file order, so a variant is refused if it could conflict in any order.
+    """
 
     def __init__(self, examples: Iterable[Example], reserved_keys: Iterable[str]) -> None:
         self.keys: set[str] = set(reserved_keys)
-        self.synonyms: dict[str, str] = {}
+        self.explicit: dict[str, str] = {}
+        self.self_values: dict[str, set[str]] = {}
         for example in examples:
             self.keys.add(utterance_key(example.text))
             self._record_synonyms(example)
 
     def _record_synonyms(self, example: Example) -> None:
-        for segment in example.segments:
-            if segment.entity is not None and segment.value is not None:
-                self.synonyms.setdefault(segment.text.lower(), segment.value)
+        explicit, self_entries = synonym_entries(example)
+        for key, value in explicit:
+            self.explicit.setdefault(key, value)
+        for key, value in self_entries:
+            self.self_values.setdefault(key, set()).add(value)
 
     def accepts(self, variant: Example) -> bool:
-        """New utterance, and no entity surface that would map to two different values."""
+        """New utterance, and no synonym key that could end up with two values."""
         if utterance_key(variant.text) in self.keys:
             return False
-        for segment in variant.segments:
-            if segment.entity is None or segment.value is None:
-                continue
-            known = self.synonyms.get(segment.text.lower())
-            if known is not None and known != segment.value:
+        explicit, self_entries = synonym_entries(variant)
+        for key, value in explicit:
+            if self.explicit.get(key, value) != value or self.self_values.get(key, {value}) != {value}:
                 return False
+        if any(self.explicit.get(key, value) != value for key, value in self_entries):
+            return False
         return normalize_text(variant.markup()) == variant.markup()
 
     def add(self, variant: Example) -> None:
         self.keys.add(utterance_key(variant.text))
         self._record_synonyms(variant)
+
+
+def synonym_entries(example: Example) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The explicit and self (key, value) entries Rasa's EntitySynonymMapper derives from an example."""
+    explicit, self_entries = [], []
+    for segment in example.segments:
+        if segment.entity is None:
+            continue
+        value = segment.text if segment.value is None else segment.value
+        if value != segment.text:
+            explicit.append((segment.text.lower(), value))
+        self_entries.append((value.lower(), value))
+    return explicit, self_entries
 
 
 def _applicable_kinds(example: Example) -> list[str]:
@@ -299,6 +346,7 @@ def _applicable_kinds(example: Example) -> list[str]:
 def generate_variants(examples: Sequence[Example], reserved_keys: Iterable[str] = ()) -> list[Example]:
     """Variants of a seeded sample of ``examples`` (see the module docstring for the rules)."""
     registry = _Registry(examples, reserved_keys)
+    canonical = canonical_values(examples)
     variants: list[Example] = []
     by_intent: dict[str, list[Example]] = {}
     for example in examples:
@@ -312,7 +360,7 @@ def generate_variants(examples: Sequence[Example], reserved_keys: Iterable[str] 
                 continue
             for _attempt in range(3):
                 kind = rng.choices(kinds, weights=[KIND_WEIGHTS[k] for k in kinds])[0]
-                variant = transform_example(example, VARIANT_KINDS[kind], rng)
+                variant = transform_example(example, VARIANT_KINDS[kind], rng, canonical)
                 if registry.accepts(variant):
                     registry.add(variant)
                     variants.append(variant)
@@ -325,8 +373,9 @@ def unaccented_copy(examples: Sequence[Example]) -> list[Example]:
     seen: set[tuple[str, str]] = set()
     result = []
     rng = random.Random(SEED)
+    canonical = canonical_values(examples)
     for example in examples:
-        folded = transform_example(example, (fold,), rng)
+        folded = transform_example(example, (fold,), rng, canonical)
         key = (example.intent, utterance_key(folded.text))
         if key not in seen:
             seen.add(key)

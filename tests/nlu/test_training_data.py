@@ -11,6 +11,7 @@ import importlib.util
 import re
 import sys
 import unicodedata
+import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
 from types import ModuleType
@@ -186,6 +187,27 @@ def test_structured_entities_have_their_shape():
             if segment.entity in shapes:
                 value = segment.value or segment.text
                 assert shapes[segment.entity].fullmatch(value), f"{segment.entity} value {value!r}: {example.markup()}"
+
+
+def test_rasa_synonym_table_has_no_conflicts(tmp_path: Path):
+    """Rasa's own EntitySynonymMapper, trained on the training files, warns about no conflict."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.extractors.entity_synonyms import EntitySynonymMapper
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    mapper = EntitySynonymMapper.create(
+        {},
+        LocalModelStorage(tmp_path),
+        Resource("synonyms"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        mapper.train(load_data(str(NLU_DIR)))
+    conflicts = [str(warning.message) for warning in caught if "conflicting synonym" in str(warning.message)]
+    assert not conflicts, "\n".join(conflicts)
 
 
 def test_no_utterance_in_two_intents():
