@@ -99,10 +99,10 @@ class ProcedureSearch(ABC):
 
     @abstractmethod
     def _retrieve(
-        self, session: Session, terms: Sequence[str], field: str | None, level_key: str | None, pool: int
+        self, session: Session, terms: Sequence[str], field_key: str | None, level_key: str | None, pool: int
     ) -> tuple[list[Candidate], int]:
-        """Up to ``pool`` candidates matching any of ``terms`` (safe [0-9a-z] words), with the
-        number of all matching procedures."""
+        """Up to ``pool`` candidates whose name matches any of ``terms`` (safe [0-9a-z] words),
+        within the field/level filters (folded keys), with the number of all matching procedures."""
 
     @abstractmethod
     def _by_code(self, session: Session, code: str) -> Candidate | None:
@@ -147,12 +147,14 @@ class ProcedureSearch(ABC):
         if parsed.is_empty:
             return SearchResult()
         limit = clamp_limit(limit)
-        field = clean_filter(field)
+        field_filter = clean_filter(field)
+        # Filters compare folded keys: accents, case and tone placement of the caller do not matter.
+        field_key = document_key(field_filter, self.vocabulary) if field_filter else None
         level_key = level_filter_key(clean_filter(level))
         hits: list[SearchHit] = []
         if parsed.code is not None:
             exact = self._by_code(session, parsed.code)
-            if exact is not None and _passes(exact, field, level_key):
+            if exact is not None and _passes(exact, field_key, level_key):
                 hits.append(_hit(exact, 100.0))
         total = len(hits)
         if parsed.terms:
@@ -160,7 +162,7 @@ class ProcedureSearch(ABC):
             # No word known to the catalog: hand over the longer ones for the engine's typo fallback.
             terms = stats.retrieval_terms(parsed) or tuple(t for t in parsed.terms if len(t) >= FUZZY_MIN_CHARS)
             if terms:
-                candidates, matched = self._retrieve(session, terms, field, level_key, self.candidate_pool)
+                candidates, matched = self._retrieve(session, terms, field_key, level_key, self.candidate_pool)
                 seen = {h.code for h in hits}
                 ranked = rank(parsed, candidates, stats, self.vocabulary.popular)
                 hits.extend(_hit(c, s) for c, s in ranked if c.code not in seen)
@@ -187,8 +189,8 @@ class ProcedureSearch(ABC):
         return f"{bind.url!r}|{id(bind)}"
 
 
-def _passes(cand: Candidate, field: str | None, level_key: str | None) -> bool:
-    if field is not None and cand.field != field:
+def _passes(cand: Candidate, field_key: str | None, level_key: str | None) -> bool:
+    if field_key is not None and cand.field_key != field_key:
         return False
     return level_key is None or level_key in cand.level_key
 

@@ -84,13 +84,13 @@ class PostgresProcedureSearch(ProcedureSearch):
         return session.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first() is not None
 
     def _retrieve(
-        self, session: Session, terms: Sequence[str], field: str | None, level_key: str | None, pool: int
+        self, session: Session, terms: Sequence[str], field_key: str | None, level_key: str | None, pool: int
     ) -> tuple[list[Candidate], int]:
         if not terms:
             return [], 0
         where = ["document @@ to_tsquery('simple', :tsq)"]
         params: dict[str, object] = {"tsq": _tsquery(terms), "pool": pool}
-        _filters(where, params, field, level_key)
+        _filters(where, params, field_key, level_key)
         condition = " AND ".join(where)
         # Rank on the narrow row first, fetch the wide columns of the pool only; count apart
         # (a window count would carry every wide matching row through a sort).
@@ -106,11 +106,11 @@ class PostgresProcedureSearch(ProcedureSearch):
             total = session.execute(text(f"SELECT count(*) FROM {TABLE} WHERE {condition}"), params).scalar_one()
             return [Candidate.from_row(r, r.relevance) for r in rows], total
         if self._has_trigram(session):
-            return self._retrieve_trigram(session, terms, field, level_key, pool)
+            return self._retrieve_trigram(session, terms, field_key, level_key, pool)
         return [], 0
 
     def _retrieve_trigram(
-        self, session: Session, terms: Sequence[str], field: str | None, level_key: str | None, pool: int
+        self, session: Session, terms: Sequence[str], field_key: str | None, level_key: str | None, pool: int
     ) -> tuple[list[Candidate], int]:
         """Typo fallback: word similarity through the trigram index (the ``<%`` operator)."""
         session.execute(
@@ -119,7 +119,7 @@ class PostgresProcedureSearch(ProcedureSearch):
         )
         where = ["CAST(:phrase AS text) OPERATOR(public.<%) name_key"]
         params: dict[str, object] = {"phrase": " ".join(terms), "pool": pool}
-        _filters(where, params, field, level_key)
+        _filters(where, params, field_key, level_key)
         rows = session.execute(
             text(
                 f"SELECT {_COLUMNS}, public.word_similarity(:phrase, name_key) AS relevance, "
@@ -138,10 +138,10 @@ class PostgresProcedureSearch(ProcedureSearch):
         return [(r.name_key, r.field_key) for r in session.execute(text(f"SELECT name_key, field_key FROM {TABLE}"))]
 
 
-def _filters(where: list[str], params: dict[str, object], field: str | None, level_key: str | None) -> None:
-    if field is not None:
-        where.append("field = :field")
-        params["field"] = field
+def _filters(where: list[str], params: dict[str, object], field_key: str | None, level_key: str | None) -> None:
+    if field_key is not None:
+        where.append("field_key = :field_key")
+        params["field_key"] = field_key
     if level_key is not None:
         where.append("strpos(level_key, :level_key) > 0")
         params["level_key"] = level_key

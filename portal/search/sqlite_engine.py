@@ -61,25 +61,25 @@ class SqliteProcedureSearch(ProcedureSearch):
         session.commit()
 
     def _retrieve(
-        self, session: Session, terms: Sequence[str], field: str | None, level_key: str | None, pool: int
+        self, session: Session, terms: Sequence[str], field_key: str | None, level_key: str | None, pool: int
     ) -> tuple[list[Candidate], int]:
         if not terms:
             return [], 0
-        candidates, total = self._query(session, _match_expression(terms), field, level_key, pool)
+        candidates, total = self._query(session, _match_expression(terms), field_key, level_key, pool)
         if not candidates:
             prefixes = sorted({_typo_prefix(t) for t in terms if len(t) >= PREFIX_MIN_CHARS})
             if prefixes:
-                candidates, total = self._query(session, _match_expression(prefixes, True), field, level_key, pool)
+                candidates, total = self._query(session, _match_expression(prefixes, True), field_key, level_key, pool)
         return candidates, total
 
     def _query(
-        self, session: Session, match: str, field: str | None, level_key: str | None, pool: int
+        self, session: Session, match: str, field_key: str | None, level_key: str | None, pool: int
     ) -> tuple[list[Candidate], int]:
         where = [f"{TABLE} MATCH :match"]
         params: dict[str, object] = {"match": match, "pool": pool}
-        if field is not None:
-            where.append("field = :field")
-            params["field"] = field
+        if field_key is not None:
+            where.append("field_key = :field_key")
+            params["field_key"] = field_key
         if level_key is not None:
             where.append("instr(level_key, :level_key) > 0")
             params["level_key"] = level_key
