@@ -24,7 +24,7 @@ from portal.search.ranking import Candidate, TermStats, rank
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 # How many retrieved rows the shared ranking looks at; the right answer is far inside this.
-CANDIDATE_POOL = 150
+CANDIDATE_POOL = 100
 MAX_FILTER_CHARS = 255
 FUZZY_MIN_CHARS = 3
 

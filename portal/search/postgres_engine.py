@@ -42,7 +42,7 @@ class PostgresProcedureSearch(ProcedureSearch):
 
     name = "postgres"
     # ts_rank knows no word rarity (BM25 on SQLite does), so it gets a deeper pool to rerank.
-    candidate_pool = 300
+    candidate_pool = 200
 
     def _write_index(self, session: Session, rows: Sequence[IndexRow]) -> None:
         trigram = self._ensure_trigram(session)
