@@ -35,7 +35,7 @@ FIELD_MATCH_CREDIT = 0.8  # a query word found only in the field (lĩnh vực) c
 # Candidate retrieval: words in more than COMMON_TERM_SHARE of names are left out (when rarer
 # ones exist); the rest, rarest first, until their postings reach RETRIEVAL_BUDGET_SHARE.
 COMMON_TERM_SHARE = 0.2
-RETRIEVAL_BUDGET_SHARE = 0.6
+RETRIEVAL_BUDGET_SHARE = 0.4
 MIN_RETRIEVAL_TERMS = 2
 MAX_RETRIEVAL_TERMS = 8
 
