@@ -4,13 +4,18 @@ Engines only *retrieve* candidates (FTS5, PostgreSQL full text, trigram); the or
 see is decided here, the same way for every engine, so that switching the database does not
 change the answers. The score rewards:
 
-* coverage: how much of the query (weighted by rarity, IDF) the procedure name contains;
+* coverage: how much of the query (weighted by rarity, IDF) the procedure name contains
+  (a word found only in the field, lĩnh vực, counts most of the way: "Đất đai" names say
+  just "Giấy chứng nhận");
 * phrase: query word pairs found next to each other in the name ("kết hôn", "khai sinh");
 * a short, general name: name words the citizen did not ask for count against it, so
   "Đăng ký thường trú" beats "Xóa đăng ký thường trú" and the "có yếu tố nước ngoài" variant;
 * the level citizens deal with (commune, then province, before ministry-level variants);
 * the small "popular" list of synonyms.yml (the most-asked procedures);
-* a little of the engine's own relevance score, to break near-ties with field matches.
+* a little of the engine's own relevance score, to break near-ties.
+
+The weights below were set on tests/portal/search_queries.yml and checked on queries outside it;
+they are general features, no query is special-cased.
 """
 
 from __future__ import annotations
