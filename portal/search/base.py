@@ -8,6 +8,7 @@ An engine only says how to build its index and how to retrieve from it.
 
 from __future__ import annotations
 
+import re
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -20,6 +21,8 @@ from bot.text.normalize import fold_accents, normalize_text
 from portal.models.catalog import Procedure
 from portal.search.query import ParsedQuery, Vocabulary, document_key, load_vocabulary, parse_query
 from portal.search.ranking import Candidate, TermStats, rank
+
+_LEVEL_WORD = re.compile(r"[0-9a-z]+")
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
@@ -77,8 +80,13 @@ def clean_filter(value: object) -> str | None:
 
 
 def level_filter_key(level: str | None) -> str | None:
-    """Accent-free level filter; "Cấp xã" must also match a "Cấp tỉnh, Cấp xã" procedure."""
-    return " ".join(fold_accents(level).split()) if level else None
+    """Accent-free level filter; "Cấp xã" must also match a "Cấp tỉnh, Cấp xã" procedure.
+
+    Only [0-9a-z] words survive (as in the stored key): no NUL or other byte PostgreSQL refuses.
+    """
+    if not level:
+        return None
+    return " ".join(_LEVEL_WORD.findall(fold_accents(level))) or "#"  # no usable word: matches nothing
 
 
 class ProcedureSearch(ABC):

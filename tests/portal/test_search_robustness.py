@@ -113,6 +113,7 @@ def test_unusable_filters_are_ignored_or_match_nothing(any_search: SearchSetup) 
     assert run(any_search, "khai sinh", level="%").items == []
     assert run(any_search, "khai sinh", level="x" * 10_000).items == []
     assert run(any_search, "khai sinh", field=123).items  # not a string: treated as no filter
+    assert run(any_search, "khai sinh", field="Hộ\x00 tịch", level="Cấp\x00 xã").total >= 0  # NUL bytes
 
 
 def test_filters_restrict_field_and_level(any_search: SearchSetup) -> None:
