@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -18,6 +19,8 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 class StartupError(RuntimeError):
@@ -67,7 +70,8 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
 def last_log_line(path: Path) -> str:
     """The last non-empty line of a log, to explain a failed start."""
     try:
-        lines = [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+        text = _ANSI_ESCAPE.sub("", path.read_text(encoding="utf-8", errors="replace"))
+        lines = [line.strip() for line in text.splitlines()]
     except OSError:
         return ""
     meaningful = [line for line in lines if line]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.processes import ProcessSpec, StartupError, free_port, start, start_all, stop
+from bot.processes import ProcessSpec, StartupError, free_port, port_in_use, start, start_all, stop
 
 
 def python_spec(tmp_path: Path, name: str, code: str, port: int, timeout: float = 10.0) -> ProcessSpec:
@@ -42,7 +42,7 @@ def test_port_in_use_is_reported_before_starting(tmp_path: Path) -> None:
 
 def test_process_dying_at_start_reports_its_last_log_line(tmp_path: Path) -> None:
     """A crash at start is explained by the last line of its log, not by a hang."""
-    code = "import sys; print('loading model'); print('error: no model found in models/'); sys.exit(3)"
+    code = "import sys; print('loading model'); print('\\x1b[91merror: no model found in models/\\x1b[0m'); sys.exit(3)"
     started = time.monotonic()
     with pytest.raises(StartupError) as error:
         start(python_spec(tmp_path, "rasa", code, free_port()))
@@ -65,8 +65,7 @@ def test_failed_start_stops_what_was_started(tmp_path: Path) -> None:
     broken = python_spec(tmp_path, "broken", "import sys; sys.exit(1)", free_port())
     with pytest.raises(StartupError):
         start_all([first, broken])
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", port))  # the first server released its port
+    assert not port_in_use(port)  # the first server was stopped and released its port
 
 
 def test_healthy_process_starts_and_stops(tmp_path: Path) -> None:
