@@ -78,7 +78,7 @@ def assistant_specs(layout: StackLayout) -> list[ProcessSpec]:
             port=layout.actions_port,
             health_url=f"{layout.url(layout.actions_port)}/health",
             log_file=layout.log_dir / "actions.log",
-            env=env,
+            env={**env, "SANIC_HOST": layout.host},  # rasa_sdk reads its interface from here
             cwd=REPO_ROOT,
         ),
         ProcessSpec(

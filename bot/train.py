@@ -38,7 +38,12 @@ def model_path(models_dir: Path, root: Path = REPO_ROOT) -> Path:
     return models_dir / f"{MODEL_PREFIX}{fingerprint(root)}.tar.gz"
 
 
-def train(models_dir: Path, force: bool = False, log_file: Path | None = None) -> Path:
+def training_log_path(model: Path) -> Path:
+    """The log of the run that trained ``model`` (kept beside it, checked by the quality gate)."""
+    return model.with_name(model.name.removesuffix(".tar.gz") + ".train.log")
+
+
+def train(models_dir: Path, force: bool = False) -> Path:
     """Train into ``models_dir`` unless a model for the current inputs exists; return its path."""
     target = model_path(models_dir)
     if target.exists() and not force:
@@ -49,8 +54,7 @@ def train(models_dir: Path, force: bool = False, log_file: Path | None = None) -
         "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
         "--out", str(models_dir), "--fixed-model-name", target.name.removesuffix(".tar.gz"), "--force",
     ]  # fmt: skip
-    log_file = log_file or REPO_ROOT / "var" / "log" / "train.log"
-    log_file.parent.mkdir(parents=True, exist_ok=True)
+    log_file = training_log_path(target)
     with log_file.open("w", encoding="utf-8") as log:
         result = subprocess.run(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, check=False)
     if result.returncode != 0 or not target.exists():

@@ -15,15 +15,8 @@ import pytest
 
 from bot.processes import free_port, start_all, stop
 from bot.stack import REPO_ROOT, StackLayout, assistant_specs, portal_init_command
-from bot.train import train
 
 PORTAL_TOKEN = "portal-test-token"
-
-
-@pytest.fixture(scope="session")
-def trained_model() -> Path:
-    """The model for the current data and config (trained once, reused across runs)."""
-    return train(REPO_ROOT / "models")
 
 
 @pytest.fixture(scope="session")
