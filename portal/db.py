@@ -1,34 +1,13 @@
-"""Database engine and sessions for the portal service (SQLite or PostgreSQL)."""
+"""Database of the portal service: shared engine helpers plus the portal's schema."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
-from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
+from bot.sql import make_engine, session_factory, session_scope
 from portal.models.base import Base
 
-
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets its folder, WAL and foreign keys."""
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.close()
-
-        return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+__all__ = ["create_schema", "make_engine", "session_factory", "session_scope"]
 
 
 def create_schema(engine: Engine) -> None:
@@ -36,21 +15,3 @@ def create_schema(engine: Engine) -> None:
     import portal.models  # noqa: F401 - registers the tables on Base.metadata
 
     Base.metadata.create_all(engine)
-
-
-def session_factory(engine: Engine) -> sessionmaker:
-    return sessionmaker(bind=engine, future=True, expire_on_commit=False)
-
-
-@contextmanager
-def session_scope(factory: sessionmaker) -> Iterator[Session]:
-    """A transaction: commit on success, roll back on error."""
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    finally:
-        session.close()
