@@ -5,8 +5,11 @@ SHELL := /bin/bash
 VENV      ?= .venv
 PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
-# Rasa 3.6 needs Python 3.10: take it from PATH, else from pyenv.
-PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 2>/dev/null | tail -n1)
+# Rasa 3.6 needs Python 3.10: the first candidate that really runs 3.10 (pyenv's installs, then
+# PATH; a pyenv shim on PATH may exist without working).
+PYTHON310 ?= $(shell for p in $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 2>/dev/null | sort -rV) \
+	$$(command -v python3.10 2>/dev/null); do "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null \
+	&& echo "$$p" && break; done)
 PYTEST_ARGS ?=
 
 # Browser tests use Debian's Chromium (never a downloaded browser) and Noto fonts for diacritics.
