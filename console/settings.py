@@ -57,6 +57,31 @@ class ConsoleSettings:
         )
     )
     domain_path: Path = field(default_factory=lambda: Path(_env("CONSOLE_DOMAIN_PATH", str(REPO_ROOT / "domain.yml"))))
+    # Conversation review and retraining (console/services/{review,training,models_registry}.py).
+    tracker_db_url: str = field(
+        default_factory=lambda: _env("CONSOLE_TRACKER_DB_URL", f"sqlite:///{REPO_ROOT / 'var' / 'tracker.db'}")
+    )
+    rasa_url: str = field(default_factory=lambda: _env("CONSOLE_RASA_URL", "http://127.0.0.1:5005"))
+    rasa_token: str = field(default_factory=lambda: _env("RASA_AUTH_TOKEN", ""))
+    # Project trained by the console (config.yml, domain.yml, data/); models go to models_dir.
+    project_dir: Path = field(default_factory=lambda: Path(_env("CONSOLE_PROJECT_DIR", str(REPO_ROOT))))
+    models_dir: Path = field(
+        default_factory=lambda: Path(_env("CONSOLE_MODELS_DIR", str(REPO_ROOT / "models" / "console")))
+    )
+    corrections_path: Path = field(
+        default_factory=lambda: Path(
+            _env("CONSOLE_CORRECTIONS_PATH", str(REPO_ROOT / "data" / "nlu" / "corrections.yml"))
+        )
+    )
+    test_nlu_path: Path = field(
+        default_factory=lambda: Path(
+            _env("CONSOLE_TEST_NLU_PATH", str(REPO_ROOT / "tests" / "nlu_data" / "test_nlu.yml"))
+        )
+    )
+    # A model below this intent macro-F1 on the held-out set cannot be activated.
+    quality_gate: float = field(default_factory=lambda: float(_env("CONSOLE_QUALITY_GATE", "0.92")))
+    # Review: messages whose intent confidence is below this are "low confidence".
+    low_confidence: float = field(default_factory=lambda: float(_env("CONSOLE_LOW_CONFIDENCE", "0.7")))
 
 
 def get_settings() -> ConsoleSettings:
