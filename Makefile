@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Browser tests use Debian's Chromium (never a downloaded browser) and Noto fonts for diacritics.
 CHROMIUM  ?= /usr/bin/chromium
 
-.PHONY: help install browser run train test lint format clean
+.PHONY: help install browser run train test lint format clean evaluate
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ browser: ## Install Debian's Chromium for the browser tests (needs root; skipped
 
 train: install ## Train a model unless one matches the current data and config
 	$(PY) -m bot.train
+
+evaluate: install ## Train if needed, evaluate NLU on the held-out set vs Rasa's default pipeline (reports/nlu/)
+	$(PY) -m bot.evaluation
 
 run: install ## Run the whole assistant on embedded defaults (Ctrl-C stops it)
 	$(PY) -m bot.run

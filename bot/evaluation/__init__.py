@@ -1,0 +1,15 @@
+"""NLU evaluation on the held-out set: metrics, reports, the CI quality gate and a parse benchmark.
+
+* :mod:`bot.evaluation.run` loads a trained model and parses the held-out files in-process;
+  it also trains the comparison model (Rasa's default pipeline) for ``make evaluate``;
+* :mod:`bot.evaluation.metrics` turns predictions into intent and entity metrics;
+* :mod:`bot.evaluation.report` writes ``reports/nlu/`` (JSON summary, markdown, confusion matrix);
+* :mod:`bot.evaluation.bench` measures parse latency and reads the training time of a model.
+
+CLI: ``python -m bot.evaluation`` (see ``--help``).
+"""
+
+from bot.evaluation.bench import bench_parse_latency, training_seconds
+from bot.evaluation.metrics import GATES, gate_failures
+
+__all__ = ["GATES", "bench_parse_latency", "gate_failures", "training_seconds"]

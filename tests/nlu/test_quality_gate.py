@@ -1,0 +1,37 @@
+"""NLU quality gate: the model CI trains must understand the held-out set well enough.
+
+Uses the session ``trained_model`` (no second training) and evaluates it in-process on
+tests/nlu_data/test_nlu.yml and its unaccented copy. Thresholds live in
+``bot.evaluation.metrics.GATES``; entity F1 is token-level, as ``rasa test nlu`` reports it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.evaluation.metrics import GATES, gate_failures
+from bot.evaluation.run import TEST_FILES, evaluate_model
+from bot.train import training_log_path
+
+pytestmark = pytest.mark.slow
+
+
+def test_training_log_has_no_misaligned_entity_annotation(trained_model: Path):
+    """DIET silently drops entity annotations that do not sit on token boundaries; the training
+    log of the CI model must not contain a single "Misaligned entity annotation" warning."""
+    log = training_log_path(trained_model)
+    assert log.exists(), f"no training log beside {trained_model}"
+    misaligned = [line for line in log.read_text(encoding="utf-8").splitlines() if "Misaligned entity" in line]
+    assert not misaligned, "\n".join(misaligned[:10])
+
+
+def test_held_out_intent_and_entity_scores_meet_the_gate(trained_model: Path):
+    """Intent macro-F1 (accented >= 0.92, unaccented >= 0.88), dossier_code F1 >= 0.98 and
+    procedure F1 >= 0.85 on the held-out set: a change that makes the assistant understand
+    citizens worse fails CI instead of reaching them."""
+    summaries, _ = evaluate_model(trained_model, TEST_FILES)
+    assert set(GATES) <= set(summaries)
+    failures = gate_failures(summaries)
+    assert not failures, "NLU quality gate:\n" + "\n".join(failures)
