@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import RequestResponseEndpoint
 
 from console.db import make_engine, session_factory
-from console.routes import admin, api, auth, faqs
+from console.routes import admin, analytics, api, auth, complaints, desk, faqs
 from console.routes.deps import PERMISSIONS, can
 from console.routes.errors import INTERNAL_MESSAGE, install_error_handlers, json_error
 from console.services.accounts import ROLE_LABELS
@@ -82,7 +82,15 @@ def create_app(settings: ConsoleSettings, clock: Callable[[], datetime] | None =
     install_error_handlers(app)
     app.middleware("http")(_headers_and_errors)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for router in (auth.router, faqs.router, admin.router, api.router):
+    for router in (
+        auth.router,
+        faqs.router,
+        admin.router,
+        api.router,
+        desk.router,
+        complaints.router,
+        analytics.router,
+    ):
         app.include_router(router)
     return app
 

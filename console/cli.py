@@ -112,6 +112,24 @@ def cmd_serve(settings: ConsoleSettings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(settings: ConsoleSettings, args: argparse.Namespace) -> int:
+    """Delete (or anonymize) conversations idle for more than N days; see console.services.retention."""
+    from console.services import retention
+    from console.services.rasa_events import tracker_engine
+
+    days = args.older_than_days or settings.retention_days
+    with session_scope(_factory(settings)) as session:
+        report = retention.purge(
+            tracker_engine(settings.tracker_database_url), session, days, anonymize=args.anonymize, dry_run=args.dry_run
+        )
+    verb = "would purge" if args.dry_run else ("anonymized" if args.anonymize else "deleted")
+    print(
+        f"{verb} {report.conversations} conversation(s) idle for more than {days} day(s): {report.events} event(s); "
+        f"{report.handoffs} handoff transcript(s) cleared, {report.staff_replies} staff repl(ies) deleted."
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m console", description="Staff console of the citizen assistant.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     admin.set_defaults(func=cmd_create_admin)
     sub.add_parser("import-faqs", help="import FAQs from data/nlu/faq.yml (idempotent)").set_defaults(func=cmd_import)
     sub.add_parser("export-faqs", help="write published FAQs to the Rasa training files").set_defaults(func=cmd_export)
+    purge = sub.add_parser("purge-conversations", help="delete conversations older than N days (retention)")
+    purge.add_argument("--older-than-days", type=int, default=0, help="default: CONSOLE_RETENTION_DAYS")
+    purge.add_argument("--anonymize", action="store_true", help="blank texts and values instead of deleting rows")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would be purged")
+    purge.set_defaults(func=cmd_purge)
     serve = sub.add_parser("serve", help="run the web console (CONSOLE_HOST, CONSOLE_PORT)")
     serve.add_argument("--host", default="")
     serve.add_argument("--port", type=int, default=0)

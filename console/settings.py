@@ -57,6 +57,15 @@ class ConsoleSettings:
         )
     )
     domain_path: Path = field(default_factory=lambda: Path(_env("CONSOLE_DOMAIN_PATH", str(REPO_ROOT / "domain.yml"))))
+    # Rasa's HTTP API (rasa run --enable-api --auth-token): the desk sets slots and sends staff replies.
+    rasa_url: str = field(default_factory=lambda: _env("CONSOLE_RASA_URL", "http://127.0.0.1:5005"))
+    rasa_token: str = field(default_factory=lambda: _env("RASA_AUTH_TOKEN", ""))
+    # Rasa's SQL tracker store (events table), read for transcripts, analytics and retention.
+    tracker_database_url: str = field(
+        default_factory=lambda: _env("CONSOLE_TRACKER_DB_URL", f"sqlite:///{REPO_ROOT / 'var' / 'tracker.db'}")
+    )
+    # purge-conversations removes conversations idle for longer than this by default.
+    retention_days: int = field(default_factory=lambda: int(_env("CONSOLE_RETENTION_DAYS", "180")))
     # Conversation review and retraining (console/services/{review,training,models_registry}.py).
     tracker_db_url: str = field(
         default_factory=lambda: _env("CONSOLE_TRACKER_DB_URL", f"sqlite:///{REPO_ROOT / 'var' / 'tracker.db'}")

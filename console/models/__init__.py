@@ -3,6 +3,7 @@
 from console.models.accounts import ROLES, AuditEntry, LoginFailure, User, WebSession
 from console.models.base import Base, utcnow
 from console.models.cases import HANDOFF_STATES, Complaint, Handoff, ReferenceCounter
+from console.models.desk import StaffReply
 from console.models.faq import FAQ_STATES, Faq
 from console.models.training import RUN_STATES, ModelActivation, ReviewCorrection, TrainingRun
 
@@ -20,6 +21,7 @@ __all__ = [
     "ModelActivation",
     "ReferenceCounter",
     "ReviewCorrection",
+    "StaffReply",
     "TrainingRun",
     "User",
     "WebSession",

@@ -31,6 +31,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "faq.publish": frozenset({"admin", "staff"}),
     "users.manage": frozenset({"admin"}),
     "audit.read": frozenset({"admin"}),
+    "desk.handle": frozenset({"admin", "staff"}),
+    "analytics.read": frozenset({"admin", "staff"}),
 }
 FORBIDDEN_MESSAGE = "Bạn không có quyền truy cập trang này. Nếu cần, hãy liên hệ quản trị viên."
 CSRF_MESSAGE = "Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."
@@ -129,3 +131,6 @@ FaqPublishForm = Annotated[Ctx, Depends(require_post("faq.publish"))]
 UserAdmin = Annotated[Ctx, Depends(require("users.manage"))]
 UserAdminForm = Annotated[Ctx, Depends(require_post("users.manage"))]
 AuditReader = Annotated[Ctx, Depends(require("audit.read"))]
+DeskUser = Annotated[Ctx, Depends(require("desk.handle"))]
+DeskForm = Annotated[Ctx, Depends(require_post("desk.handle"))]
+AnalyticsReader = Annotated[Ctx, Depends(require("analytics.read"))]

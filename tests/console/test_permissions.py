@@ -53,6 +53,8 @@ def test_matrix_is_the_documented_one() -> None:
         "faq.publish": ["admin", "staff"],
         "users.manage": ["admin"],
         "audit.read": ["admin"],
+        "desk.handle": ["admin", "staff"],
+        "analytics.read": ["admin", "staff"],
     }
 
 

@@ -1,0 +1,183 @@
+"""The handoff desk: take a conversation, reply to the citizen, hand it back to the bot.
+
+Only one owner per conversation. Taking is one conditional ``UPDATE ... WHERE status = 'open'``:
+the database applies it to at most one of two simultaneous requests (SQLite serialises writers,
+PostgreSQL re-checks the WHERE clause after the row lock), so the loser sees ``rowcount == 0`` and
+is told someone else took it; no read-then-write window exists. The change commits *before*
+Rasa is called (never hold a database lock across an HTTP call); if Rasa cannot be told, the take
+is undone with the same kind of conditional update, so the bot never stays silent for nobody.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.sql import session_scope
+from bot.text.pii import mask_pii
+from console.models import Handoff, User, utcnow
+from console.models.desk import StaffReply
+from console.services import audit
+from console.services.rasa_api import RasaApi, RasaUnavailableError
+
+MAX_REPLY_CHARS = 2000  # Zalo's limit for one message; the widget's too.
+
+
+class DeskError(Exception):
+    """An action staff cannot do now; the message is shown to them as is (Vietnamese)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened, for the notice on the page: ``ok`` False means nothing changed."""
+
+    ok: bool
+    notice: str
+
+
+def queue(session: Session, include_closed: bool = False, limit: int = 100) -> list[Handoff]:
+    """Waiting requests first (oldest first: first come, first served), then taken, then closed."""
+    states = ("open", "taken", "closed") if include_closed else ("open", "taken")
+    order = (Handoff.status != "open", Handoff.status != "taken", Handoff.created_at, Handoff.id)
+    query = select(Handoff).where(Handoff.status.in_(states)).order_by(*order).limit(limit)
+    return list(session.execute(query).scalars())
+
+
+def counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Handoff.status, func.count(Handoff.id)).group_by(Handoff.status)).all()
+    return {status: int(n) for status, n in rows}
+
+
+def owner_names(session: Session, handoffs: list[Handoff]) -> dict[int, str]:
+    ids = {h.owner_id for h in handoffs if h.owner_id}
+    if not ids:
+        return {}
+    users = session.execute(select(User).where(User.id.in_(ids))).scalars()
+    return {u.id: u.display_name or u.username for u in users}
+
+
+def _snapshot(handoff: Handoff) -> dict[str, object]:
+    return {"status": handoff.status, "owner_id": handoff.owner_id, "sender_id": handoff.sender_id}
+
+
+def take(factory: sessionmaker, rasa: RasaApi, handoff_id: int, user: User) -> Outcome:
+    """Make ``user`` the only owner of an open request and silence the bot in that conversation."""
+    with session_scope(factory) as session:
+        won = session.execute(
+            update(Handoff)
+            .where(Handoff.id == handoff_id, Handoff.status == "open")
+            .values(status="taken", owner_id=user.id, taken_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        handoff = session.get(Handoff, handoff_id)
+        if handoff is None:
+            raise DeskError("Không tìm thấy yêu cầu này.")
+        if won != 1:
+            return Outcome(False, "Yêu cầu này đã có cán bộ khác nhận. Bạn không cần xử lý nữa.")
+        audit.record(session, user, "handoff.take", "handoff", handoff_id, after=_snapshot(handoff))
+        sender_id = handoff.sender_id
+    try:
+        rasa.set_handoff(sender_id, True)
+    except RasaUnavailableError:
+        _undo_take(factory, handoff_id, user)
+        return Outcome(
+            False, "Chưa kết nối được với trợ lý ảo nên chưa nhận được yêu cầu. Vui lòng thử lại sau ít phút."
+        )
+    return Outcome(True, "Bạn đã nhận cuộc trò chuyện. Trợ lý ảo tạm ngừng trả lời cho đến khi bạn trả lại.")
+
+
+def _undo_take(factory: sessionmaker, handoff_id: int, user: User) -> None:
+    with session_scope(factory) as session:
+        session.execute(
+            update(Handoff)
+            .where(Handoff.id == handoff_id, Handoff.status == "taken", Handoff.owner_id == user.id)
+            .values(status="open", owner_id=None, taken_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        audit.record(session, user, "handoff.take_undone", "handoff", handoff_id, note="Rasa unreachable")
+
+
+def _owned(session: Session, handoff_id: int, user: User) -> Handoff:
+    handoff = session.get(Handoff, handoff_id)
+    if handoff is None:
+        raise DeskError("Không tìm thấy yêu cầu này.")
+    if handoff.status != "taken" or handoff.owner_id != user.id:
+        raise DeskError("Bạn chưa nhận cuộc trò chuyện này nên không thể trả lời hoặc trả lại.")
+    return handoff
+
+
+def clean_reply(text: str) -> str:
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise DeskError("Vui lòng nhập nội dung trả lời.")
+    if len(text) > MAX_REPLY_CHARS:
+        raise DeskError(f"Nội dung trả lời dài quá {MAX_REPLY_CHARS} ký tự.")
+    return text
+
+
+def reply(factory: sessionmaker, rasa: RasaApi, handoff_id: int, user: User, text: str) -> Outcome:
+    """Send ``text`` to the citizen as the owner; recorded (masked) in the audit log either way."""
+    text = clean_reply(text)
+    with session_scope(factory) as session:
+        sender_id = _owned(session, handoff_id, user).sender_id
+    delivered = True
+    try:
+        rasa.send_staff_message(sender_id, text)
+    except RasaUnavailableError:
+        delivered = False
+    with session_scope(factory) as session:
+        session.add(
+            StaffReply(handoff_id=handoff_id, sender_id=sender_id, author_id=user.id, text=text, delivered=delivered)
+        )
+        audit.record(
+            session,
+            user,
+            "handoff.reply",
+            "handoff",
+            handoff_id,
+            after={"text": mask_pii(text), "delivered": delivered},
+        )
+    if not delivered:
+        return Outcome(False, "Chưa gửi được tin nhắn vì không kết nối được với trợ lý ảo. Vui lòng gửi lại.")
+    return Outcome(True, "Đã gửi tin nhắn cho người dân.")
+
+
+def release(factory: sessionmaker, rasa: RasaApi, handoff_id: int, user: User) -> Outcome:
+    """Hand the conversation back to the bot and close the request (owner only)."""
+    with session_scope(factory) as session:
+        handoff = _owned(session, handoff_id, user)
+        before = _snapshot(handoff)
+        session.execute(
+            update(Handoff)
+            .where(Handoff.id == handoff_id, Handoff.status == "taken", Handoff.owner_id == user.id)
+            .values(status="closed", closed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        audit.record(session, user, "handoff.release", "handoff", handoff_id, before=before, after={"status": "closed"})
+        sender_id = handoff.sender_id
+    try:
+        rasa.set_handoff(sender_id, False)
+    except RasaUnavailableError:
+        return Outcome(
+            False,
+            "Đã đóng yêu cầu nhưng chưa báo được cho trợ lý ảo: trợ lý có thể vẫn im lặng trong cuộc trò chuyện "
+            "này. Vui lòng báo quản trị viên.",
+        )
+    return Outcome(True, "Đã trả cuộc trò chuyện cho trợ lý ảo và đóng yêu cầu.")
+
+
+def close_unanswered(factory: sessionmaker, handoff_id: int, user: User) -> Outcome:
+    """Close a waiting request without taking it (e.g. the citizen was called back on the phone)."""
+    with session_scope(factory) as session:
+        done = session.execute(
+            update(Handoff)
+            .where(Handoff.id == handoff_id, Handoff.status == "open")
+            .values(status="closed", closed_at=utcnow(), owner_id=user.id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if done != 1:
+            return Outcome(False, "Yêu cầu này không còn ở trạng thái chờ nên không đóng được.")
+        audit.record(session, user, "handoff.close", "handoff", handoff_id, after={"status": "closed"})
+    return Outcome(True, "Đã đóng yêu cầu.")

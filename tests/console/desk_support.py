@@ -1,0 +1,93 @@
+"""Helpers for the desk, complaint, analytics and retention tests.
+
+* :class:`FakeRasaApi` stands in for Rasa's HTTP API (a real HTTP server, so the console's client
+  code, query parameters and token are exercised) and records every appended event.
+* :func:`write_conversations` writes events with Rasa's own ``SQLTrackerStore`` so the ``events``
+  table has exactly the schema and JSON Rasa produces.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+
+RASA_TOKEN = "rasa-test-token"
+
+
+class FakeRasaApi(ThreadingHTTPServer):
+    """``POST /conversations/<id>/tracker/events``: records (sender, events, query) and answers 200."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.calls: list[tuple[str, list[dict[str, Any]], dict[str, str]]] = []
+        self.fail = False
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def events_for(self, sender_id: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [e for sender, events, _ in self.calls if sender == sender_id for e in events]
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FakeRasaApi
+
+    def do_POST(self) -> None:
+        parts = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        prefix, suffix = "/conversations/", "/tracker/events"
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"[]")
+        ok = parts.path.startswith(prefix) and parts.path.endswith(suffix) and query.get("token") == RASA_TOKEN
+        if ok and not self.server.fail:
+            sender = unquote(parts.path[len(prefix) : -len(suffix)])
+            with self.server.lock:
+                self.server.calls.append((sender, body if isinstance(body, list) else [body], query))
+            status, answer = 200, b"{}"
+        else:
+            status, answer = (401 if not ok else 500), b'{"error": "no"}'
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def write_conversations(db_path: Path, conversations: dict[str, Iterable[Event]]) -> None:
+    """Save each sender's events through Rasa's SQLTrackerStore into the SQLite file ``db_path``."""
+    domain = Domain.empty()
+    store = SQLTrackerStore(domain, dialect="sqlite", db=str(db_path))
+
+    async def save_all() -> None:
+        for sender_id, events in conversations.items():
+            tracker = await store.retrieve(sender_id) or DialogueStateTracker(sender_id, domain.slots)
+            for event in events:
+                tracker.update(event)
+            await store.save(tracker)
+
+    asyncio.run(save_all())
+    store.engine.dispose()
