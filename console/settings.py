@@ -66,12 +66,8 @@ class ConsoleSettings:
     )
     # purge-conversations removes conversations idle for longer than this by default.
     retention_days: int = field(default_factory=lambda: int(_env("CONSOLE_RETENTION_DAYS", "180")))
-    # Conversation review and retraining (console/services/{review,training,models_registry}.py).
-    tracker_db_url: str = field(
-        default_factory=lambda: _env("CONSOLE_TRACKER_DB_URL", f"sqlite:///{REPO_ROOT / 'var' / 'tracker.db'}")
-    )
-    rasa_url: str = field(default_factory=lambda: _env("CONSOLE_RASA_URL", "http://127.0.0.1:5005"))
-    rasa_token: str = field(default_factory=lambda: _env("RASA_AUTH_TOKEN", ""))
+    # Conversation review and retraining (console/services/{review,training,models_registry}.py);
+    # they share rasa_url, rasa_token and tracker_database_url above.
     # Project trained by the console (config.yml, domain.yml, data/); models go to models_dir.
     project_dir: Path = field(default_factory=lambda: Path(_env("CONSOLE_PROJECT_DIR", str(REPO_ROOT))))
     models_dir: Path = field(
