@@ -33,6 +33,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"admin"}),
     "desk.handle": frozenset({"admin", "staff"}),
     "analytics.read": frozenset({"admin", "staff"}),
+    # Trainers review conversations, correct labels, train, and activate or roll back models.
+    "review.correct": frozenset({"admin", "trainer"}),
+    "training.run": frozenset({"admin", "trainer"}),
 }
 FORBIDDEN_MESSAGE = "Bạn không có quyền truy cập trang này. Nếu cần, hãy liên hệ quản trị viên."
 CSRF_MESSAGE = "Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."

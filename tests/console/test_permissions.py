@@ -55,6 +55,8 @@ def test_matrix_is_the_documented_one() -> None:
         "audit.read": ["admin"],
         "desk.handle": ["admin", "staff"],
         "analytics.read": ["admin", "staff"],
+        "review.correct": ["admin", "trainer"],
+        "training.run": ["admin", "trainer"],
     }
 
 
