@@ -13,7 +13,7 @@ from pathlib import Path
 
 # Shared between processes, so generated here. The portal's PII key is the portal's own
 # (``python -m portal init`` creates var/pii.key on a development machine).
-LOCAL_SECRET_NAMES = ("PORTAL_SERVICE_TOKEN", "RASA_AUTH_TOKEN", "CHANNEL_PAYLOAD_KEY")
+LOCAL_SECRET_NAMES = ("PORTAL_SERVICE_TOKEN", "RASA_AUTH_TOKEN", "CHANNEL_PAYLOAD_KEY", "CONSOLE_SERVICE_TOKEN")
 
 
 def _read_env_file(path: Path) -> dict[str, str]:

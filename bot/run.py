@@ -1,8 +1,10 @@
 """``make run``: the whole assistant on embedded defaults, stopped together with Ctrl-C.
 
-Starts the portal service (SQLite, catalog imported and dossiers seeded on first run), the action
-server, the Rasa server (REST and socket.io channels, HTTP API with a token) and the web page,
-prints their URLs and watches them: if one dies, everything stops and the exit code is non-zero.
+Starts the portal service (SQLite, catalog imported and dossiers seeded on first run), the staff
+console, the action server, the Rasa server (REST and socket.io channels, HTTP API with a token,
+conversations masked in SQLite) and the web page, prints their URLs and watches them: if one dies,
+everything stops and the exit code is non-zero. Ports are checked before anything starts, so a
+port in use fails in a second with the process and port named.
 """
 
 from __future__ import annotations
@@ -16,33 +18,53 @@ import time
 from pathlib import Path
 
 from bot.local_secrets import load_local_secrets
-from bot.processes import RunningProcess, StartupError, first_dead, last_log_line, start_all, stop
+from bot.processes import (
+    RunningProcess,
+    StartupError,
+    first_dead,
+    last_log_line,
+    port_in_use,
+    start_all,
+    stop,
+)
 from bot.settings import get_settings
-from bot.stack import REPO_ROOT, StackLayout, assistant_specs, portal_init_command
+from bot.stack import REPO_ROOT, StackLayout, assistant_specs, init_steps
 from bot.train import train as train_model
+from console.settings import get_settings as get_console_settings
 from portal.settings import get_settings as get_portal_settings
 
+SHARED_SECRETS = ("PORTAL_SERVICE_TOKEN", "CHANNEL_PAYLOAD_KEY", "CONSOLE_SERVICE_TOKEN")
 
-def prepare_portal(layout: StackLayout) -> None:
-    """Create the schema, import the catalog and seed dossiers (idempotent, fast when done)."""
-    log = layout.log_dir / "portal-init.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w", encoding="utf-8") as out:
-        result = subprocess.run(
-            portal_init_command(),
-            cwd=REPO_ROOT,
-            env={**os.environ, **layout.process_env()},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            check=False,
-        )
-    if result.returncode != 0:
-        raise StartupError(f"portal init failed: {last_log_line(log)} [{log}]")
+
+def prepare(layout: StackLayout) -> None:
+    """Portal (schema, catalog, dossiers) and console (schema, FAQs): idempotent, fast when done."""
+    for name, command, env in init_steps(layout):
+        log = layout.log_dir / f"{name}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("w", encoding="utf-8") as out:
+            result = subprocess.run(
+                command,
+                cwd=REPO_ROOT,
+                env={**os.environ, **env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+        if result.returncode != 0:
+            raise StartupError(f"{name} failed: {last_log_line(log)} [{log}]")
+
+
+def check_ports(layout: StackLayout) -> None:
+    """Fail before any work when a process's port is taken (one line: process and port)."""
+    for spec in assistant_specs(layout):
+        if port_in_use(spec.port, layout.host):
+            raise StartupError(f"{spec.name}: port {spec.port} on {layout.host} is already in use")
 
 
 def build_layout(model: Path) -> StackLayout:
-    settings, portal = get_settings(), get_portal_settings()
+    settings, portal, console = get_settings(), get_portal_settings(), get_console_settings()
     secrets = load_local_secrets(REPO_ROOT / "var" / "secrets.env")
+    tracker_db = Path(os.environ.get("TRACKER_DB_PATH") or "var/tracker.db")
     return StackLayout(
         model=model,
         log_dir=REPO_ROOT / settings.log_dir,
@@ -51,9 +73,11 @@ def build_layout(model: Path) -> StackLayout:
         actions_port=settings.actions_port,
         rasa_port=settings.rasa_port,
         web_port=settings.web_port,
+        console_port=console.port,
+        tracker_db=(REPO_ROOT / tracker_db).resolve(),
         host=settings.rasa_host,
         rasa_public_url=settings.rasa_public_url,
-        env={name: secrets[name] for name in ("PORTAL_SERVICE_TOKEN", "CHANNEL_PAYLOAD_KEY")},
+        env={name: secrets[name] for name in SHARED_SECRETS},
     )
 
 
@@ -62,10 +86,12 @@ def main() -> int:
     parser.add_argument("--models-dir", type=Path, default=REPO_ROOT / "models")
     args = parser.parse_args()
     try:
+        check_ports(build_layout(args.models_dir / "unused.tar.gz"))
         print("• Checking the model (trains only when data or config changed)…", flush=True)
         layout = build_layout(train_model(args.models_dir))
-        print("• Preparing the portal database (the first run imports the catalog)…", flush=True)
-        prepare_portal(layout)
+        layout.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        print("• Preparing the portal and console databases (the first run imports the catalog)…", flush=True)
+        prepare(layout)
         specs = assistant_specs(layout)
         print("• Starting " + ", ".join(f"{spec.name} (:{spec.port})" for spec in specs) + "…", flush=True)
         processes = start_all(specs)
@@ -83,6 +109,12 @@ def print_banner(layout: StackLayout, processes: list[RunningProcess]) -> None:
         print(f"  {process.spec.name:8} {base_url:28} log: {process.spec.log_file}")
     if layout.web_port is not None:
         print(f"\nOpen {layout.url(layout.web_port)}/ and ask: «Làm căn cước cần giấy tờ gì?»")
+    if layout.console_port is not None:
+        print(
+            f"Staff console: {layout.console_url}/ (first admin: `make admin USERNAME=<name>`, "
+            "i.e. python -m console create-admin --username <name>)"
+        )
+    print(f"Conversations (masked): {layout.tracker_db}")
     print("Rasa HTTP API token: RASA_AUTH_TOKEN (environment or var/secrets.env). Ctrl-C stops everything.", flush=True)
 
 

@@ -1,7 +1,9 @@
 """The assistant's processes and how they are wired together, for ``make run`` and the tests.
 
-portal service <- action server <- Rasa server <- web page (browser). Every process gets the same
-environment (secrets, URLs of the others), so one :class:`StackLayout` describes a whole stack.
+portal service <- staff console <- action server <- Rasa server <- web page (browser); the console
+also drives Rasa's HTTP API and reads the conversations Rasa writes to SQLite. Every process gets
+the same environment (secrets, URLs of the others), so one :class:`StackLayout` describes a whole
+stack.
 """
 
 from __future__ import annotations
@@ -27,8 +29,14 @@ class StackLayout:
     actions_port: int
     rasa_port: int
     web_port: int | None = None  # None: no web page (API-only tests)
+    console_port: int | None = None  # None: no staff console
+    # Rasa's conversations (SQLite, masked); endpoints.yml reads it as ${TRACKER_DB_PATH}.
+    tracker_db: Path = REPO_ROOT / "var" / "tracker.db"
+    # deploy/endpoints.production.yml for PostgreSQL, Redis and RabbitMQ (relative to the repository).
+    endpoints_file: str = "endpoints.yml"
     host: str = "127.0.0.1"
     rasa_public_url: str = ""
+    # Shared secrets and per-stack settings (PORTAL_SERVICE_TOKEN, CONSOLE_SERVICE_TOKEN, ...).
     env: dict[str, str] = field(default_factory=dict)
 
     def url(self, port: int) -> str:
@@ -42,21 +50,59 @@ class StackLayout:
     def rasa_url(self) -> str:
         return self.url(self.rasa_port)
 
+    @property
+    def console_url(self) -> str:
+        return self.url(self.console_port) if self.console_port is not None else ""
+
+    @property
+    def tracker_db_url(self) -> str:
+        """SQLAlchemy URL of Rasa's conversations, for the console's review and analytics."""
+        return f"sqlite:///{self.tracker_db}"
+
     def process_env(self) -> dict[str, str]:
         """What every process needs to find the others."""
-        return {
+        env = {
             **self.env,
             "PORTAL_HOST": self.host,
             "PORTAL_PORT": str(self.portal_port),
             "PORTAL_URL": self.portal_url,
             "ACTION_SERVER_URL": f"{self.url(self.actions_port)}/webhook",
+            # Always set: Rasa refuses an endpoints.yml whose ${VAR} is unset.
+            "TRACKER_DB_PATH": str(self.tracker_db),
             "PYTHONUNBUFFERED": "1",
+        }
+        if self.console_port is not None:
+            env["CONSOLE_URL"] = self.console_url
+        return env
+
+    def console_env(self) -> dict[str, str]:
+        """The console's own settings on top of :meth:`process_env`."""
+        return {
+            **self.process_env(),
+            "CONSOLE_HOST": self.host,
+            "CONSOLE_PORT": str(self.console_port),
+            "CONSOLE_RASA_URL": self.rasa_url,
+            "RASA_AUTH_TOKEN": self.rasa_token,
+            "CONSOLE_TRACKER_DB_URL": self.tracker_db_url,
         }
 
 
 def portal_init_command() -> list[str]:
     """Schema, catalog import and dossier seeding; idempotent."""
     return [PYTHON, "-m", "portal", "init"]
+
+
+def console_init_command() -> list[str]:
+    """The console's schema, and its FAQs imported from the Rasa data when it has none; idempotent."""
+    return [PYTHON, "-m", "console", "init"]
+
+
+def init_steps(layout: StackLayout) -> list[tuple[str, list[str], dict[str, str]]]:
+    """One-shot preparation before the servers start: (name, command, environment)."""
+    steps = [("portal-init", portal_init_command(), layout.process_env())]
+    if layout.console_port is not None:
+        steps.append(("console-init", console_init_command(), layout.console_env()))
+    return steps
 
 
 def assistant_specs(layout: StackLayout) -> list[ProcessSpec]:
@@ -72,6 +118,20 @@ def assistant_specs(layout: StackLayout) -> list[ProcessSpec]:
             env=env,
             cwd=REPO_ROOT,
         ),
+    ]
+    if layout.console_port is not None:
+        specs.append(
+            ProcessSpec(
+                name="console",
+                command=[PYTHON, "-m", "console", "serve", "--host", layout.host, "--port", str(layout.console_port)],
+                port=layout.console_port,
+                health_url=f"{layout.console_url}/health",
+                log_file=layout.log_dir / "console.log",
+                env=layout.console_env(),
+                cwd=REPO_ROOT,
+            )
+        )
+    specs += [
         ProcessSpec(
             name="actions",
             command=[PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(layout.actions_port)],
@@ -116,5 +176,5 @@ def rasa_command(layout: StackLayout) -> list[str]:
         "--interface", layout.host, "--port", str(layout.rasa_port),
         "--enable-api", "--auth-token", layout.rasa_token,
         "--cors", "*",
-        "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+        "--credentials", "credentials.yml", "--endpoints", layout.endpoints_file,
     ]  # fmt: skip

@@ -1,7 +1,9 @@
-"""The real assistant on free localhost ports: portal, action server and Rasa server.
+"""The real assistant on free localhost ports: portal, staff console, action server, Rasa server
+and web page.
 
-Started once per test session with the same code ``make run`` uses (``bot.stack``), on a
-temporary SQLite database, and stopped at the end.
+Started once per test session with the same code ``make run`` uses (``bot.stack``), on temporary
+SQLite databases (portal, console, Rasa's conversations), and stopped at the end. Tests needing
+another configuration (production endpoints, a failing start) start only what they need.
 """
 
 from __future__ import annotations
@@ -14,38 +16,54 @@ from pathlib import Path
 import pytest
 
 from bot.processes import free_port, start_all, stop
-from bot.stack import REPO_ROOT, StackLayout, assistant_specs, portal_init_command
+from bot.stack import REPO_ROOT, StackLayout, assistant_specs, init_steps
 
 PORTAL_TOKEN = "portal-test-token"
+CONSOLE_TOKEN = "console-test-token"
+RASA_TOKEN = "rasa-test-token"
+
+
+def stack_env(workdir: Path) -> dict[str, str]:
+    """Secrets and database paths of a test stack: nothing under the developer's var/."""
+    return {
+        "PORTAL_DATABASE_URL": f"sqlite:///{workdir / 'portal.db'}",
+        "PORTAL_DEMO_DOSSIERS_PATH": str(workdir / "demo_dossiers.json"),
+        "PORTAL_SERVICE_TOKEN": PORTAL_TOKEN,
+        "CHANNEL_PAYLOAD_KEY": "channel-test-payload-key",
+        "PORTAL_PII_KEY": "portal-test-pii-key",
+        "PORTAL_DOSSIER_COUNT": os.environ.get("TEST_DOSSIER_COUNT", "400"),
+        "CONSOLE_DATABASE_URL": f"sqlite:///{workdir / 'console.db'}",
+        "CONSOLE_SERVICE_TOKEN": CONSOLE_TOKEN,
+    }
+
+
+def run_init_steps(layout: StackLayout) -> None:
+    """portal init and console init, as ``make run`` does before starting the servers."""
+    for name, command, env in init_steps(layout):
+        done = subprocess.run(
+            command, cwd=REPO_ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, f"{name}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
 
 
 @pytest.fixture(scope="session")
 def assistant_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackLayout]:
+    """The whole stack; ``console_url`` and ``env["CONSOLE_SERVICE_TOKEN"]`` reach the console,
+    ``tracker_db`` is the SQLite file Rasa writes the (masked) conversations to."""
     workdir = tmp_path_factory.mktemp("stack")
     layout = StackLayout(
         model=trained_model,
         log_dir=workdir,
-        rasa_token="rasa-test-token",
+        rasa_token=RASA_TOKEN,
         portal_port=free_port(),
         actions_port=free_port(),
         rasa_port=free_port(),
-        env={
-            "PORTAL_DATABASE_URL": f"sqlite:///{workdir / 'portal.db'}",
-            "PORTAL_SERVICE_TOKEN": PORTAL_TOKEN,
-            "CHANNEL_PAYLOAD_KEY": "channel-test-payload-key",
-            "PORTAL_PII_KEY": "portal-test-pii-key",
-            "PORTAL_DOSSIER_COUNT": os.environ.get("TEST_DOSSIER_COUNT", "400"),
-        },
+        web_port=free_port(),
+        console_port=free_port(),
+        tracker_db=workdir / "tracker.db",
+        env=stack_env(workdir),
     )
-    init = subprocess.run(
-        portal_init_command(),
-        cwd=REPO_ROOT,
-        env={**os.environ, **layout.process_env()},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert init.returncode == 0, init.stdout[-2000:] + init.stderr[-2000:]
+    run_init_steps(layout)
     processes = start_all(assistant_specs(layout))
     try:
         yield layout
