@@ -4,6 +4,14 @@
 
 Environment defaults: WEB_HOST, WEB_PORT, RASA_PUBLIC_URL. The Rasa URL is what the
 *browser* uses, so it must be reachable from the citizen's machine, not only from here.
+
+Staff replies: Rasa's REST channel answers only the request that carried the citizen's message,
+so a message a staff member sends from the console (a bot event appended through Rasa's HTTP API)
+cannot be pushed to the browser. ``GET /api/messages?sender=<uuid>&after=<epoch seconds>`` reads
+the conversation ``web:<uuid>`` through Rasa's HTTP API *server side* (RASA_INTERNAL_URL, else
+http://RASA_HOST:RASA_PORT, with RASA_AUTH_TOKEN, which never reaches the browser) and returns
+only staff messages newer than ``after``, plus whether a staff member owns the conversation now.
+The widget polls it every few seconds while a handoff is active.
 """
 
 from __future__ import annotations
@@ -16,7 +24,10 @@ import re
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+import httpx
 
 log = logging.getLogger("web.server")
 
@@ -34,6 +45,9 @@ CONTENT_TYPES = {
 _STATIC_PATH = re.compile(r"^/static/([A-Za-z0-9_-]+\.[a-z]+)$")
 # Characters that could end the <script> element or confuse an HTML/JS parser, as JSON escapes.
 _JSON_IN_HTML = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
+_UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+WEB_NAMESPACE = "web"
+HANDOFF_SLOT = "handoff_active"
 _SAFE_NETLOC = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 
@@ -90,6 +104,32 @@ def render_index(rasa_url: str) -> bytes:
     return template.replace(CONFIG_PLACEHOLDER, config_json(rasa_url)).encode("utf-8")
 
 
+def default_rasa_api_url() -> str:
+    """Where this server reaches Rasa's HTTP API (not necessarily the browser's URL)."""
+    explicit = os.environ.get("RASA_INTERNAL_URL")
+    if explicit:
+        return explicit.rstrip("/")
+    return f"http://{os.environ.get('RASA_HOST', '127.0.0.1')}:{os.environ.get('RASA_PORT', '5005')}"
+
+
+def staff_messages(tracker: dict[str, Any], after: float) -> dict[str, Any]:
+    """From a Rasa tracker dump: staff-written bot events newer than ``after`` and the handoff state."""
+    messages = []
+    active = bool((tracker.get("slots") or {}).get(HANDOFF_SLOT))
+    for event in tracker.get("events") or []:
+        if not isinstance(event, dict):
+            continue
+        if event.get("event") == "slot" and event.get("name") == HANDOFF_SLOT:
+            active = bool(event.get("value"))  # also works when the domain lacks the slot
+        metadata = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
+        stamp = float(event.get("timestamp") or 0.0)
+        if event.get("event") == "bot" and metadata.get("source") == "staff" and stamp > after:
+            text = event.get("text")
+            if isinstance(text, str) and text:
+                messages.append({"text": text, "ts": stamp})
+    return {"messages": messages, "handoff_active": active}
+
+
 class Handler(BaseHTTPRequestHandler):
     server: WebServer
     server_version = "citizen-web"
@@ -124,6 +164,11 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/health":
             self._send(HTTPStatus.OK, b'{"status":"ok"}', "application/json", send_body, cache=False)
             return
+        if path == "/api/messages":
+            status, answer = self._staff_messages()
+            body = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+            self._send(status, body, "application/json; charset=utf-8", send_body, cache=False)
+            return
         match = _STATIC_PATH.match(path)
         if match:
             file = STATIC_DIR / match.group(1)
@@ -133,6 +178,36 @@ class Handler(BaseHTTPRequestHandler):
                 return
         body = "Không tìm thấy trang yêu cầu (404).\n".encode()
         self._send(HTTPStatus.NOT_FOUND, body, "text/plain; charset=utf-8", send_body, cache=False)
+
+    def _staff_messages(self) -> tuple[HTTPStatus, dict[str, Any]]:
+        query = parse_qs(urlsplit(self.path).query)
+        sender = (query.get("sender") or [""])[0]
+        try:
+            after = max(0.0, float((query.get("after") or ["0"])[0]))
+        except ValueError:
+            after = -1.0
+        if not _UUID4.match(sender) or after < 0 or after != after:
+            return HTTPStatus.BAD_REQUEST, {"error": "invalid_request"}
+        server = self.server
+        if not server.rasa_token:
+            # No token configured (a page-only deployment): nothing to relay, and not an error
+            # the citizen's browser should report.
+            return HTTPStatus.OK, {"messages": [], "handoff_active": False, "configured": False}
+        conversation = quote(f"{WEB_NAMESPACE}:{sender}", safe="")
+        url = f"{server.rasa_api_url}/conversations/{conversation}/tracker?" + urlencode({"token": server.rasa_token})
+        try:
+            response = httpx.get(url, timeout=5.0)
+        except httpx.HTTPError as error:
+            log.warning("rasa tracker unreachable: %s", type(error).__name__)
+            return HTTPStatus.BAD_GATEWAY, {"error": "rasa_unreachable"}
+        if response.status_code != 200:
+            log.warning("rasa tracker refused: HTTP %s", response.status_code)
+            return HTTPStatus.BAD_GATEWAY, {"error": "rasa_unreachable"}
+        try:
+            tracker = response.json()
+        except ValueError:
+            return HTTPStatus.BAD_GATEWAY, {"error": "rasa_unreachable"}
+        return HTTPStatus.OK, staff_messages(tracker if isinstance(tracker, dict) else {}, after)
 
     def _send(self, status: HTTPStatus, body: bytes, content_type: str, send_body: bool, cache: bool = True) -> None:
         self.send_response(status)
@@ -152,8 +227,16 @@ class Handler(BaseHTTPRequestHandler):
 class WebServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], rasa_url: str) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        rasa_url: str,
+        rasa_api_url: str | None = None,
+        rasa_token: str | None = None,
+    ) -> None:
         self.rasa_url, origin = normalize_rasa_url(rasa_url)
+        self.rasa_api_url = (rasa_api_url or default_rasa_api_url()).rstrip("/")
+        self.rasa_token = os.environ.get("RASA_AUTH_TOKEN", "") if rasa_token is None else rasa_token
         self.index_html = render_index(self.rasa_url)
         self.response_headers = security_headers(origin)
         super().__init__(address, Handler)

@@ -2,6 +2,9 @@
  * Chat widget for the citizen assistant (Rasa REST channel). No dependencies, no build step.
  * Every bot or user string reaches the page as text nodes: never through innerHTML.
  * Page hooks: [data-chat-open] opens the panel; [data-chat-ask="question"] opens it and asks.
+ * Staff replies: when the bot's answer carries the custom payload {"handoff": true}, the widget
+ * polls GET /api/messages (web/server.py) every 3 s and shows staff messages labelled "Cán bộ",
+ * until the staff member hands the conversation back (or 30 minutes pass without anyone taking it).
  */
 (() => {
   "use strict";
@@ -10,6 +13,8 @@
   const MAX_LEN = 2000;
   const MAX_HISTORY = 200;
   const MAX_BUTTONS = 12;
+  const POLL_MS = 3000;
+  const UNTAKEN_GIVE_UP_MS = 30 * 60 * 1000; // nobody took the request: stop asking the server
   const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
   // A Markdown link [title](https://...) or a bare http(s) URL.
   const LINK_RE = /\[([^\]\n]{1,200})\]\((https?:\/\/[^\s()<>]+)\)|https?:\/\/[^\s<>"'`]+/g;
@@ -29,6 +34,7 @@
     limitReached: "Đã đạt giới hạn 2.000 ký tự.",
     you: "Bạn: ",
     bot: "Trợ lý: ",
+    staff: "Cán bộ",
     typing: "Trợ lý đang soạn câu trả lời…",
     suggestions: "Gợi ý câu hỏi",
     choices: "Lựa chọn trả lời",
@@ -87,7 +93,7 @@
   }
 
   function cleanMessage(m) {
-    if (!m || (m.from !== "user" && m.from !== "bot")) return null;
+    if (!m || (m.from !== "user" && m.from !== "bot" && m.from !== "staff")) return null;
     const msg = { from: m.from, text: typeof m.text === "string" ? m.text : "" };
     if (m.from === "bot") {
       msg.buttons = cleanButtons(m.buttons);
@@ -101,12 +107,21 @@
       const saved = JSON.parse(localStorage.getItem(STORAGE_KEY));
       if (saved && UUID_RE.test(saved.senderId) && Array.isArray(saved.messages)) {
         const messages = saved.messages.map(cleanMessage).filter(Boolean).slice(-MAX_HISTORY);
-        return { senderId: saved.senderId, messages, open: saved.open === true };
+        const staffAfter = Number(saved.staffAfter) > 0 ? Number(saved.staffAfter) : 0;
+        return { senderId: saved.senderId, messages, open: saved.open === true, handoff: cleanHandoff(saved.handoff), staffAfter };
       }
     } catch {
       // Unreadable or blocked storage: start fresh.
     }
-    return { senderId: newSenderId(), messages: [], open: false };
+    return { senderId: newSenderId(), messages: [], open: false, handoff: null, staffAfter: 0 };
+  }
+
+  /** Handoff state: {since: ms, taken: a staff member has owned the conversation}. */
+  function cleanHandoff(value) {
+    if (!value || typeof value !== "object") return null;
+    const since = Number(value.since);
+    if (!Number.isFinite(since)) return null;
+    return { since, taken: value.taken === true };
   }
 
   function saveState(state) {
@@ -253,7 +268,10 @@
 
     function messageNode(msg) {
       const bubble = h("div", { class: "chat-bubble" });
-      if (msg.text) {
+      if (msg.from === "staff") {
+        bubble.append(h("div", { class: "chat-staff-label", text: T.staff }));
+        bubble.append(h("div", { class: "chat-text" }, richText(msg.text)));
+      } else if (msg.text) {
         bubble.append(h("span", { class: "visually-hidden", text: msg.from === "user" ? T.you : T.bot }));
         bubble.append(h("div", { class: "chat-text" }, msg.from === "bot" ? richText(msg.text) : msg.text));
       }
@@ -361,10 +379,13 @@
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         const replies = await response.json();
         if (senderId !== state.senderId) return; // a new conversation started meanwhile
-        const shown = (Array.isArray(replies) ? replies : [])
+        const list = Array.isArray(replies) ? replies : [];
+        if (list.some((r) => r?.custom && typeof r.custom === "object" && r.custom.handoff === true)) startHandoff();
+        const shown = list
           .map((r) => cleanMessage({ from: "bot", text: r?.text, buttons: r?.buttons, image: r?.image }))
           .filter(Boolean);
-        if (!shown.length) shown.push({ from: "bot", text: T.empty });
+        // While a person owns the conversation the bot is silent on purpose: no "not understood".
+        if (!shown.length && !state.handoff) shown.push({ from: "bot", text: T.empty });
         shown.forEach(addMessage);
       } catch (error) {
         if (senderId !== state.senderId) return;
@@ -377,6 +398,60 @@
           setBusy(false);
         }
       }
+    }
+
+    // ----- staff replies (handoff) -----
+
+    let pollTimer = null;
+
+    function startHandoff() {
+      if (!state.handoff) state.handoff = { since: Date.now(), taken: false };
+      saveState(state);
+      schedulePoll(0);
+    }
+
+    function stopHandoff() {
+      clearTimeout(pollTimer);
+      pollTimer = null;
+      state.handoff = null;
+      saveState(state);
+    }
+
+    function schedulePoll(delay) {
+      clearTimeout(pollTimer);
+      pollTimer = setTimeout(pollStaff, delay);
+    }
+
+    /** One request for staff messages; with `once` it runs outside a handoff (answers to complaints). */
+    async function pollStaff(once = false) {
+      const senderId = state.senderId;
+      const handoff = state.handoff;
+      if (!handoff && !once) return;
+      try {
+        const query = `sender=${encodeURIComponent(senderId)}&after=${state.staffAfter || 0}`;
+        const response = await fetch(`/api/messages?${query}`, {
+          headers: { Accept: "application/json" },
+          cache: "no-store",
+        });
+        if (!response.ok || senderId !== state.senderId) throw new Error(`HTTP ${response.status}`);
+        const data = await response.json();
+        const messages = Array.isArray(data.messages) ? data.messages : [];
+        for (const m of messages) {
+          if (typeof m?.text !== "string" || !(Number(m.ts) > 0)) continue;
+          if (Number(m.ts) <= (state.staffAfter || 0)) continue;
+          state.staffAfter = Number(m.ts);
+          addMessage({ from: "staff", text: m.text });
+        }
+        if (once || !state.handoff) return;
+        if (data.handoff_active === true) state.handoff.taken = true;
+        const released = state.handoff.taken && data.handoff_active === false;
+        const abandoned = !state.handoff.taken && Date.now() - state.handoff.since > UNTAKEN_GIVE_UP_MS;
+        if (released || abandoned) return stopHandoff();
+        saveState(state);
+      } catch {
+        // Network hiccup: keep trying at the same pace.
+      }
+      if (!once && state.handoff && senderId === state.senderId) schedulePoll(POLL_MS);
     }
 
     // ----- opening, closing, keyboard -----
@@ -424,7 +499,8 @@
       hideError();
       state.senderId = newSenderId();
       state.messages = [];
-      saveState(state);
+      state.staffAfter = 0;
+      stopHandoff();
       renderAll();
       input.value = "";
       updateCounter();
@@ -482,6 +558,8 @@
 
     renderAll();
     updateCounter();
+    if (state.handoff) schedulePoll(0);
+    else if (state.messages.length) pollStaff(true);
     fullScreen.addEventListener("change", syncModal);
     document.body.append(root);
     if (state.open) {
