@@ -12,14 +12,16 @@ import asyncio
 import json
 import threading
 from collections.abc import Iterable
+from datetime import date, datetime, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 RASA_TOKEN = "rasa-test-token"
@@ -91,3 +93,59 @@ def write_conversations(db_path: Path, conversations: dict[str, Iterable[Event]]
 
     asyncio.run(save_all())
     store.engine.dispose()
+
+
+# ----- a scripted set of conversations with known figures (analytics unit and browser tests) -----
+
+DAY1, DAY2 = date(2026, 11, 20), date(2026, 11, 21)
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _at(day: date, minute: int) -> float:
+    return datetime.combine(day, time(9, minute), tzinfo=TZ).timestamp()
+
+
+def _user(text: str, intent: str, ts: float, channel: str, procedure: str | None = None) -> UserUttered:
+    entities = [{"entity": "procedure", "value": procedure, "start": 0, "end": 1}] if procedure else []
+    return UserUttered(text, {"name": intent, "confidence": 0.9}, entities, timestamp=ts, input_channel=channel)
+
+
+def scripted_conversations() -> dict[str, list[Event]]:
+    """Three citizens over two local days; :data:`SCRIPTED_FIGURES` are the numbers they must give."""
+    return {
+        "web:a": [
+            _user("xin chào", "greet", _at(DAY1, 0), "rest"),
+            BotUttered("Xin chào!", timestamp=_at(DAY1, 1)),
+            _user("làm căn cước cần gì", "ask_documents", _at(DAY1, 2), "rest", "cấp căn cước"),
+            ActionExecuted("action_answer_procedure", timestamp=_at(DAY1, 3)),
+            _user("asdfgh", "nlu_fallback", _at(DAY1, 4), "rest"),
+            ActionExecuted("action_default_fallback", timestamp=_at(DAY1, 5)),
+            _user("lệ phí căn cước", "ask_fee", _at(DAY2, 30), "rest", "cấp căn cước"),
+        ],
+        "web:b": [
+            _user("tra cứu hồ sơ", "check_dossier_status", _at(DAY1, 10), "rest"),
+            SlotSet("dossier_lookup_result", "found", timestamp=_at(DAY1, 11)),
+            _user("tra cứu hồ sơ khác", "check_dossier_status", _at(DAY1, 12), "rest"),
+            SlotSet("dossier_lookup_result", "not_found", timestamp=_at(DAY1, 13)),
+        ],
+        "zalo:c": [
+            _user("cho tôi gặp cán bộ", "request_human", _at(DAY2, 0), "zalo"),
+            SlotSet("handoff_active", True, timestamp=_at(DAY2, 1)),
+            _user("lệ phí khai sinh", "ask_fee", _at(DAY2, 2), "zalo", "đăng ký khai sinh"),
+            ActionExecuted("action_default_fallback", timestamp=_at(DAY2, 3)),
+            _user("tra cứu hồ sơ", "check_dossier_status", _at(DAY2, 4), "zalo"),
+            SlotSet("dossier_lookup_result", "throttled", timestamp=_at(DAY2, 5)),
+        ],
+    }
+
+
+SCRIPTED_FIGURES = {
+    "days": {DAY1: (2, 5, 4), DAY2: (2, 4, 3)},  # conversations, messages, understood
+    "conversations": 3,
+    "messages": 9,
+    "understood": 7,  # 78 %
+    "handoff_conversations": 1,  # 33 %
+    "procedures": [("cấp căn cước", 2), ("đăng ký khai sinh", 1)],
+    "lookups": {"found": 1, "not_found": 1, "throttled": 1, "other": 0},
+    "channels": [("rest", 2, 6), ("zalo", 1, 3)],
+}
