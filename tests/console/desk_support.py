@@ -91,7 +91,10 @@ def write_conversations(db_path: Path, conversations: dict[str, Iterable[Event]]
                 tracker.update(event)
             await store.save(tracker)
 
-    asyncio.run(save_all())
+    # A thread of its own: callers may already run an event loop (Playwright's sync API does).
+    worker = threading.Thread(target=asyncio.run, args=(save_all(),))
+    worker.start()
+    worker.join()
     store.engine.dispose()
 
 
