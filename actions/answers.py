@@ -20,6 +20,9 @@ TIME_UNITS = {
     "week": "tuần",
 }
 MAX_DOCUMENTS_SHOWN = 6
+MAX_STEPS_SHOWN = 5
+MAX_STEP_CHARS = 160
+NATIONAL_PORTAL_URL = "https://dichvucong.gov.vn"
 
 
 def format_vnd(amount: int) -> str:
@@ -105,6 +108,9 @@ def _quantity(document: dict[str, Any]) -> str:
 def answer_fee(procedure: dict[str, Any]) -> str:
     """Fee (phí, lệ phí) per channel."""
     lines = _per_channel(procedure, _fee_text) or ["• Chưa có thông tin lệ phí trên Cổng."]
+    url = online_url(procedure)
+    if url:
+        lines.append(f"Nộp trực tuyến tại: {url}")
     return _with_source(procedure, f"Lệ phí thủ tục «{procedure['name']}»:\n" + "\n".join(lines))
 
 
@@ -123,6 +129,54 @@ def answer_agency(procedure: dict[str, Any]) -> str:
     return _with_source(procedure, body + ".")
 
 
+def online_url(procedure: dict[str, Any]) -> str | None:
+    """Where to file online, when the procedure can be filed online at all."""
+    channels = {channel.get("channel") for channel in procedure.get("channels") or []}
+    if not procedure.get("online_filing") and "online" not in channels:
+        return None
+    return procedure.get("online_url") or procedure.get("source_url") or NATIONAL_PORTAL_URL
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def answer_steps(procedure: dict[str, Any]) -> str:
+    """Steps (trình tự thực hiện), each shortened, the first few only: the link has the rest."""
+    steps = [step.get("title") or step.get("description") or "" for step in procedure.get("steps") or []]
+    steps = [step for step in steps if step.strip()]
+    if not steps:
+        return _with_source(procedure, f"Thủ tục «{procedure['name']}» chưa có trình tự thực hiện trên Cổng.")
+    lines = [f"Các bước thực hiện thủ tục «{procedure['name']}»:"]
+    for number, step in enumerate(steps[:MAX_STEPS_SHOWN], start=1):
+        lines.append(f"{number}. {_shorten(step, MAX_STEP_CHARS)}")
+    if len(steps) > MAX_STEPS_SHOWN:
+        lines.append(f"… và {len(steps) - MAX_STEPS_SHOWN} bước nữa (xem đầy đủ ở đường dẫn bên dưới).")
+    return _with_source(procedure, "\n".join(lines))
+
+
+def answer_online(procedure: dict[str, Any]) -> str:
+    """Whether it can be filed online, where, and the online time and fee."""
+    url = online_url(procedure)
+    if url is None:
+        others = [
+            CHANNEL_LABELS[channel["channel"]].lower()
+            for channel in procedure.get("channels") or []
+            if channel.get("channel") in CHANNEL_LABELS
+        ]
+        body = f"Thủ tục «{procedure['name']}» hiện chưa nộp trực tuyến được."
+        if others:
+            body += f" Bạn có thể nộp {' hoặc '.join(others)}."
+        return _with_source(procedure, body)
+    lines = [f"Thủ tục «{procedure['name']}» nộp trực tuyến được trên Cổng Dịch vụ công quốc gia: {url}"]
+    for channel in procedure.get("channels") or []:
+        if channel.get("channel") == "online":
+            lines.append(f"Nộp trực tuyến: {_time_text(channel)}; lệ phí {_fee_text(channel)}.")
+    lines.append("Bạn cần tài khoản định danh điện tử (VNeID) để đăng nhập.")
+    return _with_source(procedure, "\n".join(lines))
+
+
 def answer_overview(procedure: dict[str, Any]) -> str:
     """A short overview: what, who handles it, time and fee per channel."""
     lines = [f"Thủ tục «{procedure['name']}» (mã {procedure['code']})"]
@@ -131,6 +185,9 @@ def answer_overview(procedure: dict[str, Any]) -> str:
     for channel in procedure.get("channels") or []:
         label = CHANNEL_LABELS.get(channel.get("channel"), channel.get("channel", ""))
         lines.append(f"• {label}: {_time_text(channel)}; lệ phí {_fee_text(channel)}")
+    url = online_url(procedure)
+    lines.append(f"Nộp trực tuyến: {url}" if url else "Thủ tục này chưa nộp trực tuyến được.")
+    lines.append("Bạn có thể hỏi tiếp: cần giấy tờ gì, nộp ở đâu, các bước làm.")
     return _with_source(procedure, "\n".join(lines))
 
 
@@ -139,5 +196,9 @@ ANSWERS_BY_INTENT = {
     "ask_fee": answer_fee,
     "ask_processing_time": answer_processing_time,
     "ask_agency": answer_agency,
+    "ask_steps": answer_steps,
+    "ask_online": answer_online,
     "ask_procedure": answer_overview,
 }
+# Aspects a citizen can ask about, by the intent that asks it; anything else gets the overview.
+ASPECT_INTENTS = frozenset(ANSWERS_BY_INTENT)

@@ -27,6 +27,15 @@ class AssistantSettings:
     # After this many consecutive failures the client fails fast for ``portal_cooldown`` seconds.
     portal_failure_threshold: int = field(default_factory=lambda: int(_env("PORTAL_FAILURE_THRESHOLD", "3")))
     portal_cooldown: float = field(default_factory=lambda: float(_env("PORTAL_COOLDOWN_SECONDS", "30")))
+    # Wall-clock budget of all outbound calls of one action (retry included): Rasa adds its own
+    # NLU and transport time, and the citizen must have a reply within 5 s.
+    reply_budget: float = field(default_factory=lambda: float(_env("ACTION_REPLY_BUDGET_SECONDS", "3.5")))
+    # Staff console (FAQ answers, handoffs, complaints): its internal API behind a bearer token.
+    console_url: str = field(default_factory=lambda: _env("CONSOLE_URL", "http://127.0.0.1:8200"))
+    console_token: str = field(default_factory=lambda: _env("CONSOLE_SERVICE_TOKEN", ""))
+    console_timeout: float = field(default_factory=lambda: float(_env("CONSOLE_TIMEOUT_SECONDS", "1.5")))
+    # Published FAQ answers are cached this long, so an edit reaches citizens within a minute.
+    faq_cache_seconds: float = field(default_factory=lambda: float(_env("FAQ_CACHE_SECONDS", "20")))
     rasa_host: str = field(default_factory=lambda: _env("RASA_HOST", "127.0.0.1"))
     rasa_port: int = field(default_factory=lambda: int(_env("RASA_PORT", "5005")))
     rasa_public_url: str = field(default_factory=lambda: _env("RASA_PUBLIC_URL", ""))
