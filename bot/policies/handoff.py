@@ -1,0 +1,47 @@
+"""Keep the bot silent while a staff member owns the conversation.
+
+The staff console sets the boolean slot ``handoff_active`` through Rasa's HTTP API
+(``POST /conversations/{id}/tracker/events``) when a staff member takes a handoff, and unsets it
+when they hand the conversation back. While it is true this policy predicts ``action_listen``
+with full confidence, a priority above RulePolicy's and as a "no user" prediction (which outranks
+every prediction based on user input, including an active form's), so no rule, form or fallback
+answers in between the staff member's messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+HANDOFF_SLOT = "handoff_active"
+# RulePolicy has 6; the highest built-in priority.
+HANDOFF_POLICY_PRIORITY = 7
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
+class HandoffPolicy(Policy):
+    """Predicts ``action_listen`` while ``handoff_active`` is true; abstains otherwise."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"priority": HANDOFF_POLICY_PRIORITY, "slot": HANDOFF_SLOT}
+
+    def train(self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        """Nothing to learn."""
+        return self._resource
+
+    def predict_action_probabilities(
+        self, tracker: DialogueStateTracker, domain: Domain, **kwargs: Any
+    ) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        if tracker.get_slot(self.config.get("slot", HANDOFF_SLOT)) is True:
+            probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
+            return self._prediction(probabilities, is_no_user_prediction=True)
+        return self._prediction(probabilities)
