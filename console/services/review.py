@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -221,23 +222,33 @@ class Vocabulary:
     entities: tuple[str, ...]
 
 
+@lru_cache(maxsize=64)
+def _parse_yaml(path: str, _mtime_ns: int, _size: int) -> Any:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster on data/
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=loader)
+
+
+def load_yaml(path: Path) -> Any:
+    """A parsed YAML file, cached until the file changes (pages read data/ on every request)."""
+    try:
+        stat = path.stat()
+        return _parse_yaml(str(path), stat.st_mtime_ns, stat.st_size)
+    except (OSError, yaml.YAMLError):
+        return None
+
+
 def vocabulary(project_dir: Path) -> Vocabulary:
     """Intents from ``data/**/*.yml`` (retrieval intents as ``faq/<key>``), entities from the domain.
 
     The bare retrieval intent ``faq`` is left out: a ResponseSelector example needs its key."""
     intents: set[str] = set()
     for path in sorted((project_dir / "data").rglob("*.yml")):
-        try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError):
-            continue
+        document = load_yaml(path) or {}
         for block in document.get("nlu") or [] if isinstance(document, dict) else []:
             if isinstance(block, dict) and isinstance(block.get("intent"), str):
                 intents.add(block["intent"])
-    try:
-        domain = yaml.safe_load((project_dir / "domain.yml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        domain = {}
+    domain = load_yaml(project_dir / "domain.yml") or {}
     intents.update(i for i in domain.get("intents") or [] if isinstance(i, str) and i != "faq")
     entities = [e if isinstance(e, str) else next(iter(e)) for e in domain.get("entities") or []]
     return Vocabulary(intents=tuple(sorted(intents - {"faq"})), entities=tuple(sorted(entities)))

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.text.normalize import fold_accents, normalize_text
 from console.models import ReviewCorrection, User, utcnow
 from console.services import audit
+from console.services.review import load_yaml
 
 HEADER = (
     'version: "3.1"\n'
@@ -40,10 +40,7 @@ def plain_key(example: str) -> str:
 
 
 def _examples_in(path: Path) -> list[str]:
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return []
+    document = load_yaml(path) or {}
     out: list[str] = []
     for block in document.get("nlu") or [] if isinstance(document, dict) else []:
         examples = block.get("examples") if isinstance(block, dict) else None
