@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Browser tests use Debian's Chromium (never a downloaded browser) and Noto fonts for diacritics.
 CHROMIUM  ?= /usr/bin/chromium
 
-.PHONY: help install browser run train test lint format clean evaluate
+.PHONY: help install browser run train test lint format clean evaluate admin bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,14 @@ evaluate: install ## Train if needed, evaluate NLU on the held-out set vs Rasa's
 
 run: install ## Run the whole assistant on embedded defaults (Ctrl-C stops it)
 	$(PY) -m bot.run
+
+USERNAME ?= admin
+admin: install ## Create the staff console's first admin (USERNAME=..., password prompted)
+	$(PY) -m console create-admin --username "$(USERNAME)"
+
+BENCH_ARGS ?=
+bench: install ## Measure search, dossier lookup and NLU against their targets (reports/bench/bench.json)
+	$(PY) -m bench $(BENCH_ARGS)
 
 test: install browser ## Run the test suite and validate the Rasa data
 	@mkdir -p var

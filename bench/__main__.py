@@ -1,0 +1,77 @@
+"""``python -m bench`` (``make bench``): catalog and NLU numbers against their targets.
+
+Prints a table and writes ``reports/bench/bench.json``. Exit code 0 even when a row FAILs (the
+report says so); 2 when the bench itself could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from bot.stack import REPO_ROOT
+
+from .report import build_report, format_table, write_report
+
+DEFAULT_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("catalog", "nlu"), help="run one part")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
+        help="PostgreSQL for the second search engine ('' to skip); a throwaway schema is used",
+    )
+    parser.add_argument("--catalog", type=Path, help="catalog file (default: PORTAL_CATALOG_PATH)")
+    parser.add_argument("--factor", type=int, default=10, help="size of the synthetic catalog (x real)")
+    parser.add_argument("--repeat", type=int, default=5, help="search passes over the query set")
+    parser.add_argument("--dossiers", type=int, default=2000, help="synthetic dossiers for the lookup bench")
+    parser.add_argument("--lookups", type=int, default=200, help="dossier lookups timed")
+    parser.add_argument("--parse-repeat", type=int, default=20, help="parse passes over the utterances")
+    parser.add_argument("--no-default-pipeline", action="store_true", help="skip Rasa's default pipeline")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "reports" / "bench" / "bench.json")
+    args = parser.parse_args(argv)
+
+    catalog = nlu = None
+    if args.only in (None, "catalog"):
+        from .catalog import run_catalog_bench
+
+        print("• catalog: import, search (real and synthetic catalogs), dossier lookup…", flush=True)
+        catalog = run_catalog_bench(
+            args.catalog,
+            args.postgres or None,
+            factor=args.factor,
+            repeat=args.repeat,
+            dossiers=args.dossiers,
+            lookups=args.lookups,
+        )
+    if args.only in (None, "nlu"):
+        from bot.train import train
+
+        from .nlu import run_nlu_bench
+
+        print("• NLU: our model (trained if needed)…", flush=True)
+        model = train(REPO_ROOT / "models")
+        default_model = None
+        if not args.no_default_pipeline:
+            from bot.evaluation.run import train_default_pipeline
+
+            print("• NLU: Rasa's default pipeline (trained once per data/config)…", flush=True)
+            default_model = train_default_pipeline()
+        nlu = run_nlu_bench(model, default_model, repeat=args.parse_repeat)
+    report = build_report(catalog, nlu)
+    path = write_report(report, args.out)
+    print()
+    print(format_table(report))
+    print(f"\nReport: {path}")
+    if report["failed"]:
+        print("Below target: " + "; ".join(report["failed"]), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""NLU numbers through a real Rasa server: ``POST /model/parse`` latency, peak memory, model size
+and training time, for our pipeline and for Rasa's default pipeline (``bot.evaluation``).
+
+The server is ``rasa run --enable-api`` on a free port with no endpoints (parsing needs none),
+started with :mod:`bot.processes` like the rest of the stack and stopped afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bot.evaluation.bench import DEFAULT_UTTERANCES, training_seconds
+from bot.processes import ProcessSpec, free_port, start, stop
+from bot.stack import PYTHON, REPO_ROOT
+from bot.train import training_log_path
+
+from .catalog import percentile
+
+_WALL_CLOCK = re.compile(r"wall-clock training seconds: ([0-9.]+)")
+
+
+def _rss_kib(pid: int, field: str) -> int | None:
+    """VmHWM (peak) or VmRSS of a process, in KiB, from /proc (Linux)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def model_training_seconds(model: Path) -> float | None:
+    """From the model's training log: the wall clock written beside it, else the log's timestamp span."""
+    log = training_log_path(model)
+    if log.exists():
+        match = _WALL_CLOCK.search(log.read_text(encoding="utf-8", errors="replace"))
+        if match:
+            return float(match.group(1))
+    return training_seconds(model)
+
+
+def bench_parse_server(
+    model: Path, utterances: tuple[str, ...] = DEFAULT_UTTERANCES, repeat: int = 20, log_dir: Path | None = None
+) -> dict[str, Any]:
+    """Start a Rasa server on ``model``, time ``POST /model/parse`` and read its peak RSS."""
+    token = "bench-token"
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="bench-rasa-") as tmp:
+        log_file = (log_dir or Path(tmp)) / f"rasa-{model.name.removesuffix('.tar.gz')}.log"
+        command = [
+            PYTHON, "-m", "rasa", "run", "--model", str(model), "--enable-api", "--auth-token", token,
+            "--interface", "127.0.0.1", "--port", str(port),
+        ]  # fmt: skip
+        spec = ProcessSpec(
+            name="rasa",
+            command=command,
+            port=port,
+            health_url=f"http://127.0.0.1:{port}/",
+            log_file=log_file,
+            env={"PYTHONUNBUFFERED": "1"},
+            cwd=REPO_ROOT,
+            start_timeout=240.0,
+        )
+        started = time.perf_counter()
+        process = start(spec)
+        load_seconds = time.perf_counter() - started
+        try:
+            url = f"http://127.0.0.1:{port}/model/parse"
+            with requests.Session() as http:
+                for text in utterances:  # warm-up: first parse of each text not counted
+                    http.post(url, params={"token": token}, json={"text": text}, timeout=30).raise_for_status()
+                timings: list[float] = []
+                for _ in range(repeat):
+                    for text in utterances:
+                        begin = time.perf_counter()
+                        response = http.post(url, params={"token": token}, json={"text": text}, timeout=30)
+                        timings.append((time.perf_counter() - begin) * 1000.0)
+                        response.raise_for_status()
+            peak = _rss_kib(process.popen.pid, "VmHWM")
+            current = _rss_kib(process.popen.pid, "VmRSS")
+        finally:
+            stop([process])
+    return {
+        "model": model.name,
+        "parses": len(timings),
+        "p50_ms": round(percentile(timings, 0.5), 2),
+        "p95_ms": round(percentile(timings, 0.95), 2),
+        "max_ms": round(max(timings), 2),
+        "server_start_seconds": round(load_seconds, 1),
+        "peak_rss_mib": None if peak is None else round(peak / 1024, 1),
+        "rss_mib": None if current is None else round(current / 1024, 1),
+        "model_mib": round(model.stat().st_size / 2**20, 2),
+        "training_seconds": model_training_seconds(model),
+    }
+
+
+def run_nlu_bench(
+    model: Path, default_model: Path | None = None, repeat: int = 20, utterances: tuple[str, ...] = DEFAULT_UTTERANCES
+) -> dict[str, Any]:
+    """Our model, and Rasa's default pipeline side by side when ``default_model`` is given."""
+    out: dict[str, Any] = {"ours": bench_parse_server(model, utterances, repeat)}
+    if default_model is not None:
+        out["default"] = bench_parse_server(default_model, utterances, repeat)
+    return out

@@ -1,0 +1,169 @@
+"""Bench results as rows against targets, printed as a table and written as JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+# name -> (maximum allowed, unit); a row PASSes when value <= target.
+TARGETS: dict[str, tuple[float, str]] = {
+    "search_p95_real": (20.0, "ms"),
+    "search_p95_10x": (50.0, "ms"),
+    # Not in the brief: a lookup answers within a chat turn; 100 ms includes the 50 ms constant-time floor.
+    "lookup_p95": (100.0, "ms"),
+    # Not in the brief: `make run` imports the catalog on a fresh clone; one minute is acceptable.
+    "import_seconds": (60.0, "s"),
+    "parse_p95": (30.0, "ms"),
+    "training_seconds": (600.0, "s"),
+    # Not in the brief: one Rasa server should fit a 2 GiB container.
+    "peak_rss_mib": (2048.0, "MiB"),
+    "model_mib": (None, "MiB"),  # informational
+}
+
+
+def _row(part: str, what: str, value: float | None, target_key: str, detail: str = "") -> dict[str, Any]:
+    target, unit = TARGETS[target_key]
+    if value is None:
+        status = "N/A"
+    elif target is None:
+        status = "INFO"
+    else:
+        status = "PASS" if value <= target else "FAIL"
+    return {
+        "part": part,
+        "metric": what,
+        "value": value,
+        "unit": unit,
+        "target": None if target is None else f"<= {target:g} {unit}",
+        "status": status,
+        "detail": detail,
+    }
+
+
+def catalog_rows(catalog: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for name, result in catalog.get("engines", {}).items():
+        if "skipped" in result:
+            rows.append({**_row(f"catalog/{name}", "all", None, "search_p95_real"), "detail": result["skipped"]})
+            continue
+        part = f"catalog/{name}"
+        rows.append(
+            _row(
+                part,
+                "catalog import",
+                result["import_seconds"],
+                "import_seconds",
+                f"{result['procedures']} procedures; index {result['index_seconds']} s",
+            )
+        )
+        real = result["search_real"]
+        rows.append(
+            _row(
+                part,
+                "search p95, real catalog",
+                real["p95_ms"],
+                "search_p95_real",
+                f"p50 {real['p50_ms']} ms, {real['samples']} searches, {real['procedures']} procedures",
+            )
+        )
+        if "search_10x" in result:
+            big = result["search_10x"]
+            rows.append(
+                _row(
+                    part,
+                    f"search p95, {big['factor']}x catalog",
+                    big["p95_ms"],
+                    "search_p95_10x",
+                    f"p50 {big['p50_ms']} ms, {big['samples']} searches, {big['procedures']} procedures",
+                )
+            )
+        lookup = result["lookup"]
+        rows.append(
+            _row(
+                part,
+                "dossier lookup p95",
+                lookup["p95_ms"],
+                "lookup_p95",
+                f"p50 {lookup['p50_ms']} ms, {lookup['lookups']} lookups in {lookup['dossiers']} dossiers, "
+                f"floor {lookup['floor_ms']} ms",
+            )
+        )
+    return rows
+
+
+def nlu_rows(nlu: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for name, result in nlu.items():
+        if not isinstance(result, dict) or "p95_ms" not in result:
+            continue
+        part = f"nlu/{name}"
+        rows.append(
+            _row(
+                part,
+                "POST /model/parse p95",
+                result["p95_ms"],
+                "parse_p95",
+                f"p50 {result['p50_ms']} ms, {result['parses']} parses",
+            )
+        )
+        rows.append(_row(part, "training time (2 cores)", result.get("training_seconds"), "training_seconds", ""))
+        rows.append(_row(part, "model size", result["model_mib"], "model_mib", result["model"]))
+        rows.append(
+            _row(
+                part,
+                "Rasa server peak RSS",
+                result.get("peak_rss_mib"),
+                "peak_rss_mib",
+                f"after {result['parses']} parses; start {result['server_start_seconds']} s",
+            )
+        )
+    return rows
+
+
+def build_report(catalog: dict[str, Any] | None, nlu: dict[str, Any] | None) -> dict[str, Any]:
+    rows = (catalog_rows(catalog) if catalog else []) + (nlu_rows(nlu) if nlu else [])
+    return {
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_avg_1m": round(os.getloadavg()[0], 2),
+            "python": platform.python_version(),
+        },
+        "rows": rows,
+        "failed": [f"{row['part']}: {row['metric']}" for row in rows if row["status"] == "FAIL"],
+        "catalog": catalog,
+        "nlu": nlu,
+    }
+
+
+def format_table(report: dict[str, Any]) -> str:
+    header = ("part", "metric", "value", "target", "status", "detail")
+    lines = [
+        (
+            row["part"],
+            row["metric"],
+            "-" if row["value"] is None else f"{row['value']:g} {row['unit']}",
+            row["target"] or "-",
+            row["status"],
+            row["detail"],
+        )
+        for row in report["rows"]
+    ]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines, strict=True)]
+    widths[-1] = 0  # the detail column is not padded
+    out = [
+        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in (header, *lines)
+    ]
+    out.insert(1, "  ".join("-" * width for width in widths[:-1]) + "  ------")
+    return "\n".join(out)
+
+
+def write_report(report: dict[str, Any], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
