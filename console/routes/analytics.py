@@ -56,6 +56,7 @@ def page(ctx: AnalyticsReader, start: str = "", end: str = "") -> Response:
         conversation_bars=analytics.bars([(d.day.strftime("%d/%m"), d.conversations) for d in days]),
         lookup_labels=LOOKUP_LABELS,
         channel_labels=analytics.CHANNEL_LABELS,
+        intent_labels=analytics.INTENT_LABELS,
     )
 
 

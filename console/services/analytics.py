@@ -34,6 +34,30 @@ PROCEDURE_ENTITIES = frozenset({"procedure"})
 PROCEDURE_SLOTS = frozenset({"procedure_name", "procedure_code"})
 LOOKUP_SLOT = "dossier_lookup_result"
 LOOKUP_RESULTS = ("found", "not_found", "throttled", "other")
+# What staff read instead of Rasa's intent names (unknown intents are shown as they are).
+INTENT_LABELS = {
+    "greet": "Chào hỏi",
+    "goodbye": "Chào tạm biệt",
+    "thank": "Cảm ơn",
+    "affirm": "Đồng ý",
+    "deny": "Từ chối",
+    "bot_challenge": "Hỏi có phải máy trả lời",
+    "ask_procedure": "Hỏi về thủ tục",
+    "ask_documents": "Hỏi giấy tờ cần chuẩn bị",
+    "ask_fee": "Hỏi lệ phí",
+    "ask_processing_time": "Hỏi thời gian giải quyết",
+    "ask_agency": "Hỏi nơi nộp hồ sơ",
+    "ask_steps": "Hỏi các bước thực hiện",
+    "ask_online": "Hỏi nộp trực tuyến",
+    "search_procedure": "Tìm thủ tục",
+    "check_dossier_status": "Tra cứu hồ sơ",
+    "inform": "Cung cấp thông tin",
+    "request_human": "Xin gặp cán bộ",
+    "complain": "Phản ánh, kiến nghị",
+    "out_of_scope": "Ngoài phạm vi",
+    "faq": "Câu hỏi thường gặp",
+    "nlu_fallback": "Trợ lý chưa hiểu",
+}
 CHANNEL_LABELS = {"rest": "Trang web", "socketio": "Trang web (socket.io)", "zalo": "Zalo", "": "Không rõ"}
 
 

@@ -5,8 +5,10 @@
   const box = document.getElementById("transcript");
   if (!box || !box.dataset.source) return;
   const WHO = { user: "Người dân", bot: "Trợ lý ảo", staff: "Cán bộ" };
-  const fmt = new Intl.DateTimeFormat("vi-VN", { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" });
-  let shown = box.querySelectorAll(".line").length;
+  const pad = (n) => String(n).padStart(2, "0");
+  // Same shape as the server's "23/11/2026 14:05", so refreshed lines look like the first ones.
+  const fmt = (d) => `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  let shown = "";
 
   function lineNode(line) {
     const node = document.createElement("div");
@@ -16,7 +18,7 @@
     who.textContent = WHO[line.role] || WHO.bot;
     const at = document.createElement("span");
     at.className = "at";
-    at.textContent = fmt.format(new Date(line.at)).replace(",", "");
+    at.textContent = fmt(new Date(line.at));
     const text = document.createElement("div");
     text.className = "text";
     text.textContent = line.text;
@@ -29,10 +31,12 @@
       const response = await fetch(box.dataset.source, { credentials: "same-origin", headers: { Accept: "application/json" } });
       if (!response.ok) return;
       const data = await response.json();
-      if (!Array.isArray(data.lines) || data.lines.length === shown) return;
+      if (!Array.isArray(data.lines)) return;
+      const signature = JSON.stringify([data.lines.length, data.lines[data.lines.length - 1] || null]);
+      if (signature === shown) return;
       const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
       box.replaceChildren(...data.lines.map(lineNode));
-      shown = data.lines.length;
+      shown = signature;
       if (nearBottom) box.scrollTop = box.scrollHeight;
       if (data.status !== box.dataset.status) {
         const status = document.getElementById("handoff-status");
