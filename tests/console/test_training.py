@@ -1,0 +1,172 @@
+"""Training runs, the quality gate, activation into a running Rasa server, history and rollback.
+
+The integration test trains a tiny project for real (``rasa train``), evaluates it with
+bot.evaluation on a held-out file, starts a real ``rasa run --enable-api`` and activates the model
+through Rasa's HTTP API, checking ``GET /status``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.processes import free_port, stop
+from console.models import AuditEntry, ModelActivation, TrainingRun
+from console.routes.training import comparison
+from console.services import models_registry, training
+from console.services.models_registry import ActivationError, RasaModelApi
+from tests.console.conftest import login, make_settings
+from tests.console.training_support import copy_as, start_rasa, write_tiny_project
+
+RASA_TOKEN = "console-training-test-token"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_tiny_project(tmp_path / "project")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, project: Path):
+    return make_settings(
+        tmp_path,
+        project_dir=project,
+        models_dir=tmp_path / "models" / "console",
+        test_nlu_path=project / "test_nlu.yml",
+        rasa_url=f"http://127.0.0.1:{free_port()}",  # nothing listens until a test starts Rasa there
+        rasa_token=RASA_TOKEN,
+        quality_gate=0.5,
+    )
+
+
+def _finished_run(db, evaluation: dict | None, model: Path | None = None) -> int:
+    with db() as session:
+        run = TrainingRun(status="succeeded", evaluation=evaluation, model_path=str(model) if model else None)
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def test_comparison_highlights_changes_and_lists_worst_first():
+    """Per-intent F1 of the new model sits next to the live one; changes of 0.01 or more are
+    flagged, intents missing on one side show no delta, and the weakest intents come first."""
+    new = {"intents": {"greet": {"f1": 0.99}, "ask_fee": {"f1": 0.80}, "inform": {"f1": 0.9}}}
+    old = {"intents": {"greet": {"f1": 0.985}, "ask_fee": {"f1": 0.90}}}
+    rows = comparison(new, old)
+    assert [r["intent"] for r in rows] == ["ask_fee", "inform", "greet"]
+    by_intent = {r["intent"]: r for r in rows}
+    assert by_intent["ask_fee"]["notable"] and by_intent["ask_fee"]["delta"] == pytest.approx(-0.1)
+    assert not by_intent["greet"]["notable"]
+    assert by_intent["inform"]["delta"] is None and by_intent["inform"]["old"] is None
+
+
+def test_one_run_at_a_time_and_restart_fails_stale_runs(db, users):
+    """A second run is refused while one is queued or running; runs a restarted console left
+    behind are marked failed with an explanation instead of staying "running" forever."""
+    with db() as session:
+        first = training.create_run(session, None)
+        with pytest.raises(training.TrainingBusyError):
+            training.create_run(session, None)
+        assert training.fail_interrupted(session) == 1
+        assert first.status == "failed" and "khởi động lại" in first.error
+        training.create_run(session, None)  # allowed again
+
+
+def test_activation_below_the_quality_gate_is_refused_and_audited(client, users, db, tmp_path, settings):
+    """A model under the gate cannot be activated (the button is disabled and a forged POST is
+    refused); the refusal is in the audit log and Rasa is never called."""
+    model = tmp_path / "weak.tar.gz"
+    model.write_bytes(b"not loaded")
+    run_id = _finished_run(db, {"macro_f1": 0.31, "accuracy": 0.4, "examples": 6, "intents": {}}, model)
+    csrf = login(client, users["trainer"])
+    page = client.get(f"/training/runs/{run_id}")
+    assert "chưa đạt" in page.text and 'id="activate-model" disabled' in page.text and "0.50" in page.text
+    refused = client.post(f"/training/runs/{run_id}/activate", data={"csrf_token": csrf})
+    assert refused.status_code == 409 and "thấp hơn ngưỡng chất lượng" in refused.text
+    with db() as session:
+        assert session.execute(select(ModelActivation)).first() is None
+        assert session.execute(select(AuditEntry).where(AuditEntry.action == "model.activate_refused")).first()
+
+
+def test_discard_deletes_the_file_and_staff_cannot_train(client, users, db, tmp_path):
+    """Discarding keeps the run's record but removes the model file; desk staff have no access
+    to training at all."""
+    model = tmp_path / "m.tar.gz"
+    model.write_bytes(b"x")
+    run_id = _finished_run(db, {"macro_f1": 0.99, "accuracy": 1, "examples": 1, "intents": {}}, model)
+    csrf = login(client, users["trainer"])
+    assert client.post(f"/training/runs/{run_id}/discard", data={"csrf_token": csrf}).status_code == 200
+    assert not model.exists()
+    with db() as session:
+        assert session.get(TrainingRun, run_id).decision == "discarded"
+    client.cookies.clear()
+    login(client, users["staff"])
+    assert client.get("/training").status_code == 403
+
+
+def test_unreachable_rasa_is_a_clear_error(settings, db, tmp_path):
+    """When Rasa is down the trainer reads why (and the live model is unchanged), not a trace."""
+    model = tmp_path / "ok.tar.gz"
+    model.write_bytes(b"x")
+    run_id = _finished_run(db, {"macro_f1": 0.99, "accuracy": 1, "examples": 1, "intents": {}}, model)
+    with db() as session, pytest.raises(ActivationError, match="Không kết nối được"):
+        api = RasaModelApi(settings.rasa_url, RASA_TOKEN, timeout=2)
+        models_registry.activate(session, api, session.get(TrainingRun, run_id), 0.5, None)
+
+
+@pytest.mark.slow
+def test_real_training_evaluation_activation_and_rollback(app, settings, db, users, tmp_path):
+    """End to end without fakes: a queued run trains the tiny project with ``rasa train`` in the
+    background (status running → succeeded, log kept), is scored on the held-out file, and its
+    activation loads it into a running Rasa server (``GET /status`` names the new file); a
+    rollback then puts the previous model back. Every step is audited."""
+    from console.routes.training import runner
+
+    worker = runner(app)
+    with db() as session:
+        run_id = training.create_run(session, None).id
+    started = time.monotonic()
+    worker.submit(run_id)
+    seen = set()
+    while time.monotonic() - started < 150:
+        with db() as session:
+            run = session.get(TrainingRun, run_id)
+            seen.add(run.status)
+            if run.status in ("succeeded", "failed"):
+                break
+        time.sleep(0.5)
+    worker.wait(30)
+    with db() as session:
+        run = session.get(TrainingRun, run_id)
+        assert run.status == "succeeded", f"{run.error}\n{training.log_tail(run)}"
+        assert "running" in seen and Path(run.model_path).is_file()
+        assert set(run.evaluation["intents"]) == {"greet", "ask_fee", "check_dossier_status"}
+        assert 0.0 <= run.evaluation["macro_f1"] <= 1.0 and run.evaluation["examples"] == 6
+        assert "trained" in Path(run.log_path).read_text(encoding="utf-8")
+        new_model = Path(run.model_path)
+    print(f"training + evaluation: {time.monotonic() - started:.1f}s")
+
+    previous = copy_as(new_model, "previous-model.tar.gz")
+    port = int(settings.rasa_url.rsplit(":", 1)[1])
+    rasa = start_rasa(previous, tmp_path, RASA_TOKEN, port)
+    try:
+        api = RasaModelApi(settings.rasa_url, RASA_TOKEN)
+        assert api.status()["model_file"] == "previous-model.tar.gz"
+        with db() as session:
+            session.add(ModelActivation(model_path=str(previous), kind="activate"))
+        with db() as session:
+            models_registry.activate(session, api, session.get(TrainingRun, run_id), settings.quality_gate, None)
+        assert api.status()["model_file"] == new_model.name
+        with db() as session:
+            history = models_registry.history(session)
+            assert [h.kind for h in history] == ["activate", "activate"]
+            models_registry.rollback(session, api, history[1].id, None)
+        assert api.status()["model_file"] == "previous-model.tar.gz"
+        with db() as session:
+            actions = [a.action for a in session.execute(select(AuditEntry)).scalars()]
+            assert {"training.start", "model.activate", "model.rollback"} <= set(actions)
+    finally:
+        stop([rasa])
