@@ -30,8 +30,10 @@ NOT_FOUND_MESSAGE = (
 )
 ASK_WHICH_MESSAGE = "Bạn hỏi về thủ tục nào dưới đây?"
 ASK_PROCEDURE_MESSAGE = "Bạn cho mình biết tên thủ tục cần hỏi nhé, ví dụ: «đăng ký thường trú»."
-# A search hit is "plausible" when its score is at least this share of the best score.
-CLOSE_SCORE_RATIO = 0.93
+# A search hit is "plausible" when its score is at least this share of the best score (measured
+# on the catalog: "căn cước", "hộ chiếu", "sổ đỏ" ask; "làm căn cước", "đổi bằng lái" answer).
+CLOSE_SCORE_RATIO = 0.95
+MIN_CHOICES = 3
 MAX_CHOICES = 5
 MAX_BUTTON_TITLE = 60
 RESTART_BUTTON = {"title": "Làm lại từ đầu", "payload": "/restart"}
@@ -79,13 +81,19 @@ def resolve_procedure(tracker: Tracker, client: PortalClient, deadline: float) -
     named = _latest_entity(tracker, "procedure")
     if not named and tracker.get_slot("procedure_code"):
         return Resolution(code=tracker.get_slot("procedure_code"))
-    query = named or tracker.latest_message.get("text") or ""
-    hits = plausible_hits(client.search_procedures(query, limit=MAX_CHOICES, deadline=deadline))
-    if not hits:
+    # The whole wording ranks better than the entity alone ("làm căn cước" names the first card,
+    # "căn cước" could be any of four procedures); the entity is the fallback query.
+    text = tracker.latest_message.get("text") or ""
+    hits = client.search_procedures(text, limit=MAX_CHOICES, deadline=deadline) if text else []
+    if not hits and named:
+        hits = client.search_procedures(named, limit=MAX_CHOICES, deadline=deadline)
+    plausible = plausible_hits(hits)
+    if not plausible:
         return Resolution()
-    if len(hits) == 1:
-        return Resolution(code=hits[0]["code"])
-    return Resolution(choices=tuple(hits))
+    if len(plausible) == 1:
+        return Resolution(code=plausible[0]["code"])
+    # Ambiguous: offer at least MIN_CHOICES buttons (the next best hits complete the list).
+    return Resolution(choices=tuple(hits[: max(MIN_CHOICES, len(plausible))]))
 
 
 def choice_buttons(hits: tuple[dict[str, Any], ...]) -> list[dict[str, str]]:

@@ -1,0 +1,117 @@
+"""Dossier form validation and lookup against the real portal (demo dossiers of ``portal init``)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.dossiers import (
+    BAD_CODE_MESSAGE,
+    BAD_FACTOR_MESSAGE,
+    NOT_MATCHED_MESSAGE,
+    ActionLookupDossier,
+    ValidateDossierForm,
+    parse_dossier_code,
+    parse_factor,
+)
+from tests.actions.conftest import Services, make_tracker, texts
+
+
+def test_codes_are_normalized_with_the_shared_patterns() -> None:
+    assert parse_dossier_code("mã là 000 00 01 h29 - 240115 - 0001 nhé") == "000.00.01.H29-240115-0001"
+    assert parse_dossier_code("h56.14-240823-0001") == "H56.14-240823-0001"
+    assert parse_dossier_code("hồ sơ số 12345") is None
+
+
+def test_factor_is_an_id_number_or_the_last_four_phone_digits() -> None:
+    assert parse_factor("cccd 0791 9000 1234") == "079190001234"
+    assert parse_factor("sđt 0912 345 678") == "5678"
+    assert parse_factor("4 số cuối là 5678") == "5678"
+    assert parse_factor("07**********") is None  # a masked copy from an earlier turn
+    assert parse_factor("không nhớ") is None
+
+
+def validate(slot: str, value: str) -> tuple[dict, str]:
+    dispatcher = CollectingDispatcher()
+    form = ValidateDossierForm()
+    result = getattr(form, f"validate_{slot}")(value, dispatcher, make_tracker(text=value), {})
+    return result, texts(dispatcher)
+
+
+def test_a_wrong_code_gets_an_example_of_the_format() -> None:
+    result, text = validate("dossier_code", "hồ sơ của tôi")
+    assert result == {"dossier_code": None} and text == BAD_CODE_MESSAGE
+    assert "000.00.01.H29-240115-0001" in text
+    result, text = validate("dossier_code", "000.00.01.h29-240115-0001")
+    assert result == {"dossier_code": "000.00.01.H29-240115-0001"} and text == ""
+
+
+def test_a_wrong_factor_is_asked_again_without_echoing_it() -> None:
+    result, text = validate("verification_factor", "12345")
+    assert result == {"verification_factor": None} and text == BAD_FACTOR_MESSAGE
+    assert "12345" not in text
+
+
+def test_after_three_failures_the_form_asks_nothing() -> None:
+    slots = asyncio.run(
+        ValidateDossierForm().required_slots(
+            ["dossier_code", "verification_factor"],
+            CollectingDispatcher(),
+            make_tracker(slots={"dossier_lookup_failures": 3.0}),
+            {},
+        )
+    )
+    assert slots == []
+
+
+def lookup(slots: dict) -> tuple[str, list]:
+    dispatcher = CollectingDispatcher()
+    events = ActionLookupDossier().run(
+        dispatcher, make_tracker(text=slots.get("verification_factor", ""), slots=slots), {}
+    )
+    return texts(dispatcher), events
+
+
+def test_successful_lookup_in_plain_words(live: Services) -> None:
+    """Status, dates, overdue or not, next step and the documents to supplement; no ID echoed."""
+    dossier = next(item for item in live.demo_dossiers if item["status"] == 5)
+    text, events = lookup({"dossier_code": dossier["code"], "verification_factor": dossier["id_number"]})
+    assert "Tình trạng: Yêu cầu bổ sung giấy tờ" in text
+    assert "Ngày tiếp nhận:" in text and "Ngày hẹn trả kết quả:" in text
+    assert "quá hạn" in text
+    assert "Giấy tờ cần bổ sung:" in text and "Việc bạn cần làm:" in text
+    assert dossier["id_number"] not in text and dossier["id_number"][-4:] not in text
+    assert SlotSet("verification_factor", None) in events
+
+
+def test_phone_digits_also_verify(live: Services) -> None:
+    dossier = next(item for item in live.demo_dossiers if item["status"] == 4)
+    text, _ = lookup({"dossier_code": dossier["code"], "verification_factor": dossier["phone_last4"]})
+    assert "Tình trạng: Đang xử lý" in text
+
+
+def test_wrong_factor_gets_one_neutral_message_and_counts(live: Services) -> None:
+    dossier = live.demo_dossiers[0]
+    text, events = lookup({"dossier_code": dossier["code"], "verification_factor": "000000000000"})
+    assert text == NOT_MATCHED_MESSAGE
+    assert SlotSet("dossier_lookup_failures", 1.0) in events
+    unknown, _ = lookup({"dossier_code": "000.00.01.H29-240115-9999", "verification_factor": dossier["id_number"]})
+    assert unknown == NOT_MATCHED_MESSAGE  # same words: no hint which part was wrong
+
+
+def test_third_failure_stops_and_hands_over(live: Services) -> None:
+    """The third failed lookup opens a handoff in the console and says so."""
+    dossier = live.demo_dossiers[1]
+    text, events = lookup(
+        {"dossier_code": dossier["code"], "verification_factor": "111111111111", "dossier_lookup_failures": 2.0}
+    )
+    assert "không thành công 3 lần" in text
+    assert SlotSet("dossier_lookup_failures", 3.0) in events
+    with sqlite3.connect(live.console_db) as db:
+        reasons = [row[0] for row in db.execute("select reason from console_handoffs")]
+    assert "dossier_lookup_failed" in reasons
+    again, _ = lookup({"dossier_lookup_failures": 3.0})
+    assert "không thành công 3 lần" in again
