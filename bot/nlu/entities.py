@@ -12,9 +12,11 @@ The patterns are the ones the tokenizer protects (:mod:`bot.nlu.patterns`), and 
 same normalized view, so ``start``/``end`` always point into the ORIGINAL message text and
 coincide with token boundaries.
 
-Procedure, field (lĩnh vực) and location entities come from lookup tables in a later task: add
-a finder to ``_FINDERS`` (a function ``NormalizedView -> list[entity dict]``) and name it in the
-``entities`` config key; nothing else changes.
+Procedure, field (lĩnh vực) and location entities come from the gazetteers of
+:mod:`bot.nlu.lookups` (finder ``lookups``), with canonical values (catalog procedure name,
+catalog field, current province or commune). They are less certain than the fixed-shape
+entities, so with ``lookup_mode: fill`` (default) they only fill gaps: a lookup entity is added
+when no entity of the same type (e.g. from DIET) overlaps it; ``replace`` treats them like codes.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.alignment import NormalizedView, normalized_view
+from bot.nlu.lookups import LOOKUP_TYPES, find_lookup_entities
 from bot.nlu.patterns import (
     DOSSIER_CODE,
     ID_NUMBER,
@@ -75,10 +78,21 @@ def _pattern_entities(view: NormalizedView) -> list[dict[str, Any]]:
     return entities
 
 
+def _lookup_entities(view: NormalizedView) -> list[dict[str, Any]]:
+    """Procedure, field and location entities from the gazetteers (offsets into the original)."""
+    entities = []
+    for entity in find_lookup_entities(view.text):
+        start, end = view.original_span(entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END])
+        entities.append({**entity, ENTITY_ATTRIBUTE_START: start, ENTITY_ATTRIBUTE_END: end})
+    return entities
+
+
 # Finder name -> (entity types it can produce, function). Lookup-table finders go here.
 _FINDERS: dict[str, tuple[frozenset[str], Callable[[NormalizedView], list[dict[str, Any]]]]] = {
     "patterns": (frozenset(_CANONICAL), _pattern_entities),
+    "lookups": (frozenset(LOOKUP_TYPES), _lookup_entities),
 }
+_FILL_TYPES = frozenset(LOOKUP_TYPES)
 
 
 def extract_entities(text: str, entity_types: frozenset[str] | None = None) -> list[dict[str, Any]]:
@@ -107,6 +121,9 @@ class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
             # Drop entities of the same type another extractor (e.g. DIET) already found
             # overlapping the same characters, so slots are not filled twice.
             "replace_overlapping": True,
+            # "fill": lookup entities (procedure, field, location) are only added where no entity
+            # of their type overlaps; "replace": they replace overlapping ones like codes do.
+            "lookup_mode": "fill",
         }
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -117,6 +134,9 @@ class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
             raise InvalidConfigException(f"{type(self).__name__}: unknown entity types {sorted(unknown)}")
         self._types = frozenset(config.get("entities", []))
         self._replace = bool(config.get("replace_overlapping", True))
+        self._lookup_mode = config.get("lookup_mode", "fill")
+        if self._lookup_mode not in ("fill", "replace"):
+            raise InvalidConfigException(f"{type(self).__name__}: lookup_mode must be 'fill' or 'replace'")
 
     @classmethod
     def create(
@@ -137,9 +157,16 @@ class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
                 continue
             found = self.add_extractor_name(extract_entities(text, self._types))
             existing = message.get(ENTITIES, [])
+            if self._lookup_mode == "fill":
+                fill = [e for e in found if e[ENTITY_ATTRIBUTE_TYPE] in _FILL_TYPES]
+                found = [e for e in found if e[ENTITY_ATTRIBUTE_TYPE] not in _FILL_TYPES]
+            else:
+                fill = []
             if self._replace:
                 existing = [e for e in existing if not _overlaps_any(e, found)]
-            message.set(ENTITIES, existing + found, add_to_output=True)
+            kept = existing + found
+            kept += [e for e in fill if not _overlaps_any(e, kept)]
+            message.set(ENTITIES, kept, add_to_output=True)
         return messages
 
 
