@@ -12,6 +12,7 @@ A console restart cannot resume a child process: runs left queued/running are ma
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import sys
 import threading
@@ -33,6 +34,7 @@ logger = logging.getLogger("console.training")
 ACTIVE_STATES = ("queued", "running")
 TRAIN_TIMEOUT_SECONDS = 3600
 LOG_TAIL_LINES = 30
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # Rasa colours its messages
 INTERRUPTED = "Bị gián đoạn vì bảng điều khiển khởi động lại. Hãy bắt đầu lần huấn luyện mới."
 
 
@@ -74,10 +76,11 @@ def log_tail(run: TrainingRun, lines: int = LOG_TAIL_LINES) -> str:
     if not run.log_path:
         return ""
     try:
-        text = Path(run.log_path).read_text(encoding="utf-8", errors="replace")
+        text = Path(run.log_path).read_bytes()[-200_000:].decode("utf-8", errors="replace")  # keeps \r
     except OSError:
         return ""
-    cleaned = [line.rsplit("\r", 1)[-1].rstrip() for line in text[-200_000:].split("\n")]
+    text = _ANSI_ESCAPE.sub("", text)
+    cleaned = [line.rsplit("\r", 1)[-1].rstrip() for line in text.split("\n")]
     return "\n".join([line for line in cleaned if line.strip()][-lines:])
 
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.processes import free_port, stop
-from console.models import AuditEntry, ModelActivation, TrainingRun
+from console.models import AuditEntry, ModelActivation, TrainingRun, utcnow
 from console.routes.training import comparison
 from console.services import models_registry, training
 from console.services.models_registry import ActivationError, RasaModelApi
@@ -170,3 +170,19 @@ def test_real_training_evaluation_activation_and_rollback(app, settings, db, use
             assert {"training.start", "model.activate", "model.rollback"} <= set(actions)
     finally:
         stop([rasa])
+
+
+def test_status_endpoint_reports_progress_and_a_readable_log_tail(client, users, db, tmp_path):
+    """The JSON the training page polls carries status, phase, elapsed time and the last log
+    lines with terminal colours and progress-bar redraws removed."""
+    log = tmp_path / "train.log"
+    log.write_text("start\n\x1b[92mEpochs: 10%\rEpochs: 100%\x1b[0m\n\n", encoding="utf-8")
+    with db() as session:
+        run = TrainingRun(status="running", phase="training", log_path=str(log), started_at=utcnow())
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    login(client, users["trainer"])
+    status = client.get(f"/training/runs/{run_id}/status").json()
+    assert status["status"] == "running" and status["phase"] == "training" and not status["finished"]
+    assert status["elapsed_seconds"] >= 0 and status["log_tail"] == "start\nEpochs: 100%"
