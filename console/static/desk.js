@@ -1,6 +1,13 @@
 // Desk conversation page: refresh the transcript every 3 s so staff see the citizen's new
 // messages without reloading (the reply form keeps what is being typed). Text only, no innerHTML.
 "use strict";
+// The queue page reloads itself every 20 s (new requests appear without staff pressing F5).
+(() => {
+  const queue = document.querySelector("[data-auto-refresh]");
+  const seconds = queue ? Number(queue.dataset.autoRefresh) : 0;
+  if (seconds > 0) setInterval(() => document.hidden || window.location.reload(), seconds * 1000);
+})();
+
 (() => {
   const box = document.getElementById("transcript");
   if (!box || !box.dataset.source) return;
