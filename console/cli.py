@@ -117,11 +117,27 @@ def cmd_purge(settings: ConsoleSettings, args: argparse.Namespace) -> int:
     from console.services import retention
     from console.services.rasa_events import tracker_engine
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     days = args.older_than_days or settings.retention_days
-    with session_scope(_factory(settings)) as session:
-        report = retention.purge(
-            tracker_engine(settings.tracker_database_url), session, days, anonymize=args.anonymize, dry_run=args.dry_run
+    try:
+        with session_scope(_factory(settings)) as session:
+            report = retention.purge(
+                tracker_engine(settings.tracker_database_url),
+                session,
+                days,
+                anonymize=args.anonymize,
+                dry_run=args.dry_run,
+            )
+    except ValueError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(
+            f"Lỗi: cannot purge the tracker store ({type(exc).__name__}); check CONSOLE_TRACKER_DB_URL.",
+            file=sys.stderr,
         )
+        return 1
     verb = "would purge" if args.dry_run else ("anonymized" if args.anonymize else "deleted")
     print(
         f"{verb} {report.conversations} conversation(s) idle for more than {days} day(s): {report.events} event(s); "
