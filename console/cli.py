@@ -114,10 +114,10 @@ def cmd_serve(settings: ConsoleSettings, args: argparse.Namespace) -> int:
 
 def cmd_purge(settings: ConsoleSettings, args: argparse.Namespace) -> int:
     """Delete (or anonymize) conversations idle for more than N days; see console.services.retention."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from console.services import retention
     from console.services.rasa_events import tracker_engine
-
-    from sqlalchemy.exc import SQLAlchemyError
 
     days = args.older_than_days or settings.retention_days
     try:

@@ -126,3 +126,11 @@ def test_zero_days_is_refused(stores) -> None:
     tracker, _url, factory = stores
     with session_scope(factory) as session, pytest.raises(ValueError):
         retention.purge(tracker_engine(f"sqlite:///{tracker}"), session, 0, now=NOW)
+
+
+def test_command_reports_a_missing_tracker_store(tmp_path, monkeypatch, capsys) -> None:
+    """A wrong CONSOLE_TRACKER_DB_URL gives a one-line error and exit code 1, not a traceback."""
+    monkeypatch.setenv("CONSOLE_DATABASE_URL", f"sqlite:///{tmp_path / 'console.db'}")
+    monkeypatch.setenv("CONSOLE_TRACKER_DB_URL", f"sqlite:///{tmp_path / 'missing.db'}")
+    assert cli.main(["purge-conversations", "--older-than-days", "30"]) == 1
+    assert "CONSOLE_TRACKER_DB_URL" in capsys.readouterr().err
