@@ -50,6 +50,8 @@ class TrainingRun(Base):
     # What a running job is doing: "training" then "evaluating".
     phase = Column(String(16), nullable=False, default="")
     started_by = Column(Integer, ForeignKey("console_users.id"), nullable=True)
+    # "<host>:<pid>" of the console process running it: a restart only fails its own orphans.
+    worker = Column(String(128), nullable=False, default="")
     created_at = Column(DateTime, nullable=False, default=utcnow)
     started_at = Column(DateTime, nullable=True)
     finished_at = Column(DateTime, nullable=True)

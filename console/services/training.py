@@ -12,7 +12,9 @@ A console restart cannot resume a child process: runs left queued/running are ma
 from __future__ import annotations
 
 import logging
+import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -33,6 +35,7 @@ from console.settings import ConsoleSettings
 logger = logging.getLogger("console.training")
 ACTIVE_STATES = ("queued", "running")
 TRAIN_TIMEOUT_SECONDS = 3600
+STALE_QUEUED_SECONDS = 60
 LOG_TAIL_LINES = 30
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # Rasa colours its messages
 INTERRUPTED = "Bị gián đoạn vì bảng điều khiển khởi động lại. Hãy bắt đầu lần huấn luyện mới."
@@ -63,11 +66,43 @@ def create_run(session: Session, user: User | None) -> TrainingRun:
     return run
 
 
+def worker_id() -> str:
+    """This console process, as stored on the runs it executes."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _orphaned(run: TrainingRun, now: datetime) -> bool:
+    """True when no live console process can still finish ``run``.
+
+    A queued run is picked up within a second, so one queued for a minute was lost; a running
+    run is orphaned when its process is gone from this host. Runs of other hosts are left alone
+    (their own console cleans them up when it restarts)."""
+    if not run.worker:
+        return run.status == "queued" and (now - run.created_at).total_seconds() > STALE_QUEUED_SECONDS
+    host, _, pid = run.worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def fail_interrupted(session: Session) -> int:
-    """Mark runs a previous console process left queued/running as failed; returns how many."""
-    stale = list(session.execute(select(TrainingRun).where(TrainingRun.status.in_(ACTIVE_STATES))).scalars())
+    """Mark runs whose console process died (restart, crash) as failed; returns how many."""
+    now = utcnow()
+    stale = [
+        run
+        for run in session.execute(select(TrainingRun).where(TrainingRun.status.in_(ACTIVE_STATES))).scalars()
+        if _orphaned(run, now)
+    ]
     for run in stale:
-        run.status, run.phase, run.error, run.finished_at = "failed", "", INTERRUPTED, utcnow()
+        run.status, run.phase, run.error, run.finished_at = "failed", "", INTERRUPTED, now
     return len(stale)
 
 
@@ -165,11 +200,12 @@ class TrainingRunner:
 
     def _train_and_evaluate(self, run_id: int) -> None:
         settings = self.settings
-        run_dir = settings.models_dir / f"run-{run_id}"
+        run_dir = settings.models_dir.resolve() / f"run-{run_id}"  # Rasa gets an absolute path
         run_dir.mkdir(parents=True, exist_ok=True)
         model_name = f"assistant-{fingerprint(settings.project_dir)}-r{run_id}"
         log_path = run_dir / "train.log"
-        self._update(run_id, status="running", phase="training", started_at=utcnow(), log_path=str(log_path))
+        started = {"started_at": utcnow(), "worker": worker_id(), "log_path": str(log_path)}
+        self._update(run_id, status="running", phase="training", **started)
         with log_path.open("w", encoding="utf-8") as log:
             try:
                 result = subprocess.run(

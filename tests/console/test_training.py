@@ -7,7 +7,10 @@ through Rasa's HTTP API, checking ``GET /status``.
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -63,16 +66,26 @@ def test_comparison_highlights_changes_and_lists_worst_first():
     assert by_intent["inform"]["delta"] is None and by_intent["inform"]["old"] is None
 
 
-def test_one_run_at_a_time_and_restart_fails_stale_runs(db, users):
-    """A second run is refused while one is queued or running; runs a restarted console left
-    behind are marked failed with an explanation instead of staying "running" forever."""
+def test_one_run_at_a_time_and_restart_fails_only_orphaned_runs(db, users):
+    """A second run is refused while one is queued or running. Runs whose console process died
+    (or that sat queued for minutes) are marked failed with an explanation instead of staying
+    "running" forever; a run of another live process or host is left alone."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    host = socket.gethostname()
     with db() as session:
         first = training.create_run(session, None)
         with pytest.raises(training.TrainingBusyError):
             training.create_run(session, None)
-        assert training.fail_interrupted(session) == 1
+        assert training.fail_interrupted(session) == 0  # just queued: its worker starts it now
+        first.status, first.worker = "running", f"{host}:{dead.pid}"
+        other_host = TrainingRun(status="running", worker="another-host:1")
+        old_queued = TrainingRun(status="queued", created_at=utcnow() - timedelta(minutes=5))
+        session.add_all([other_host, old_queued])
+        session.flush()
+        assert training.fail_interrupted(session) == 2
         assert first.status == "failed" and "khởi động lại" in first.error
-        training.create_run(session, None)  # allowed again
+        assert old_queued.status == "failed" and other_host.status == "running"
 
 
 def test_activation_below_the_quality_gate_is_refused_and_audited(client, users, db, tmp_path, settings):
