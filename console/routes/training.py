@@ -102,6 +102,7 @@ def _home(ctx: Ctx, status_code: int = 200, notice: str = "", error: str = "") -
         active=training.active_run(ctx.db),
         runs=training.recent_runs(ctx.db),
         live=models_registry.current(ctx.db),
+        rasa_model=models_registry.live_model_file(rasa_models(ctx.request)),
         history=models_registry.history(ctx.db),
         notice=notice,
         error=error,

@@ -39,10 +39,10 @@ class RasaModelApi:
     token: str
     timeout: float = LOAD_TIMEOUT_SECONDS
 
-    def status(self) -> dict[str, Any]:
+    def status(self, timeout: float = 5.0) -> dict[str, Any]:
         """``GET /status``: ``model_file`` (base name), ``model_id``, training jobs."""
         try:
-            response = httpx.get(f"{self.url.rstrip('/')}/status", params={"token": self.token}, timeout=5.0)
+            response = httpx.get(f"{self.url.rstrip('/')}/status", params={"token": self.token}, timeout=timeout)
         except httpx.HTTPError as exc:
             raise ActivationError("Không kết nối được máy chủ trợ lý (Rasa). Kiểm tra CONSOLE_RASA_URL.") from exc
         if response.status_code != 200:
@@ -70,6 +70,14 @@ def _refusal(status: int) -> str:
     if status in (401, 403):
         return "Máy chủ trợ lý từ chối mã truy cập (RASA_AUTH_TOKEN không khớp)."
     return f"Máy chủ trợ lý không nạp được mô hình (HTTP {status}). Mô hình đang chạy vẫn giữ nguyên."
+
+
+def live_model_file(api: RasaModelApi) -> str | None:
+    """The base name of the model Rasa runs now, or None when Rasa cannot be asked (page hint)."""
+    try:
+        return str(api.status(timeout=2.0).get("model_file") or "") or None
+    except (ActivationError, ValueError):
+        return None
 
 
 def history(session: Session, limit: int = 20) -> list[ModelActivation]:

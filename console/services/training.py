@@ -195,8 +195,17 @@ class TrainingRunner:
             self._update(run_id, status="failed", phase="", error=f"Lỗi không mong đợi: {type(exc).__name__}.")
             self._update(run_id, finished_at=utcnow())
         finally:
+            self._audit_end(run_id)
             if self.on_finish is not None:
                 self.on_finish(run_id)
+
+    def _audit_end(self, run_id: int) -> None:
+        """The end of a run is in the audit log too (actor "system": no person clicked)."""
+        with session_scope(self.factory) as session:
+            run = session.get(TrainingRun, run_id)
+            after = {"status": run.status, "model": Path(run.model_path or "").name or None, "error": run.error}
+            after["macro_f1"] = (run.evaluation or {}).get("macro_f1")
+            audit.record(session, None, f"training.{run.status}", "training_run", run_id, after=after)
 
     def _train_and_evaluate(self, run_id: int) -> None:
         settings = self.settings

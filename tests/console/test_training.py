@@ -105,8 +105,8 @@ def test_activation_below_the_quality_gate_is_refused_and_audited(client, users,
 
 
 def test_discard_deletes_the_file_and_staff_cannot_train(client, users, db, tmp_path):
-    """Discarding keeps the run's record but removes the model file; desk staff have no access
-    to training at all."""
+    """Discarding keeps the run's record but removes the model file; the training page lists it
+    and explains that Rasa cannot be asked; desk staff have no access to training at all."""
     model = tmp_path / "m.tar.gz"
     model.write_bytes(b"x")
     run_id = _finished_run(db, {"macro_f1": 0.99, "accuracy": 1, "examples": 1, "intents": {}}, model)
@@ -115,6 +115,8 @@ def test_discard_deletes_the_file_and_staff_cannot_train(client, users, db, tmp_
     assert not model.exists()
     with db() as session:
         assert session.get(TrainingRun, run_id).decision == "discarded"
+    home = client.get("/training").text  # Rasa is not running: the page says so, without waiting long
+    assert 'id="rasa-unreachable"' in home and f'id="run-{run_id}"' in home and "Đã loại bỏ" in home
     client.cookies.clear()
     login(client, users["staff"])
     assert client.get("/training").status_code == 403
@@ -180,7 +182,7 @@ def test_real_training_evaluation_activation_and_rollback(app, settings, db, use
         assert api.status()["model_file"] == "previous-model.tar.gz"
         with db() as session:
             actions = [a.action for a in session.execute(select(AuditEntry)).scalars()]
-            assert {"training.start", "model.activate", "model.rollback"} <= set(actions)
+            assert {"training.start", "training.succeeded", "model.activate", "model.rollback"} <= set(actions)
     finally:
         stop([rasa])
 
