@@ -25,7 +25,8 @@ from bot.stack import REPO_ROOT, StackLayout
 
 from .conftest import CONSOLE_TOKEN, stack_env
 
-pytestmark = pytest.mark.slow
+# The first slow test may also train the session model and start the session stack.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 def run_env(workdir: Path) -> dict[str, str]:
