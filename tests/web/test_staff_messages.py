@@ -203,3 +203,34 @@ def test_widget_shows_staff_replies_during_a_handoff(rasa, page_server, tmp_path
         expect(page.locator(".chat-msg-staff")).to_have_count(1)
         assert not errors, errors
         context.close()
+
+
+@pytest.mark.browser
+def test_widget_notices_a_handoff_from_the_bots_silence(rasa, page_server, tmp_path) -> None:
+    """Even without the handoff flag, a silent bot makes the widget ask once; if a staff member owns
+    the conversation it starts polling (and shows no "not understood" apology)."""
+    from tests.web.test_widget_browser import CHROMIUM, LAUNCH_ARGS, playwright_api
+
+    if not CHROMIUM:
+        pytest.skip("no Chromium")
+    expect = playwright_api.expect
+    with playwright_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS, locale="vi-VN"
+        )
+        context.set_default_timeout(8000)
+        page = context.pages[0] if context.pages else context.new_page()
+        page.goto(page_server + "/")
+        page.get_by_role("button", name="Hỏi trợ lý ảo", exact=True).click()
+        sender = page.evaluate("JSON.parse(localStorage.getItem('citizen-chat:v1')).senderId")
+        rasa.events[f"web:{sender}"] = [
+            {"event": "slot", "name": "handoff_active", "value": True, "timestamp": time.time()},
+        ]
+        box = page.get_by_label("Câu hỏi của bạn")
+        box.fill("alo có ai không")
+        box.press("Enter")
+        expect(page.get_by_role("log")).to_contain_text("alo có ai không")
+        rasa.events[f"web:{sender}"].append(staff_event("Có, tôi là cán bộ trực.", time.time()))
+        expect(page.locator(".chat-msg-staff")).to_contain_text("tôi là cán bộ trực", timeout=10000)
+        expect(page.get_by_role("log")).not_to_contain_text("chưa có câu trả lời")
+        context.close()

@@ -385,7 +385,11 @@
           .map((r) => cleanMessage({ from: "bot", text: r?.text, buttons: r?.buttons, image: r?.image }))
           .filter(Boolean);
         // While a person owns the conversation the bot is silent on purpose: no "not understood".
-        if (!shown.length && !state.handoff) shown.push({ from: "bot", text: T.empty });
+        if (!shown.length && !state.handoff) {
+          // Silence may mean a staff member owns the conversation: ask once before apologising.
+          if (await pollStaff(true)) return;
+          shown.push({ from: "bot", text: T.empty });
+        }
         shown.forEach(addMessage);
       } catch (error) {
         if (senderId !== state.senderId) return;
@@ -422,11 +426,14 @@
       pollTimer = setTimeout(pollStaff, delay);
     }
 
-    /** One request for staff messages; with `once` it runs outside a handoff (answers to complaints). */
+    /**
+     * One request for staff messages; with `once` it runs outside a handoff (answers to complaints,
+     * or the bot fell silent). Resolves to true when a staff member owns the conversation.
+     */
     async function pollStaff(once = false) {
       const senderId = state.senderId;
       const handoff = state.handoff;
-      if (!handoff && !once) return;
+      if (!handoff && !once) return false;
       try {
         const query = `sender=${encodeURIComponent(senderId)}&after=${state.staffAfter || 0}`;
         const response = await fetch(`/api/messages?${query}`, {
@@ -442,16 +449,26 @@
           state.staffAfter = Number(m.ts);
           addMessage({ from: "staff", text: m.text });
         }
-        if (once || !state.handoff) return;
+        if (once && data.handoff_active === true && !state.handoff) {
+          state.handoff = { since: Date.now(), taken: true };
+          saveState(state);
+          schedulePoll(POLL_MS);
+          return true;
+        }
+        if (once || !state.handoff) return data.handoff_active === true;
         if (data.handoff_active === true) state.handoff.taken = true;
         const released = state.handoff.taken && data.handoff_active === false;
         const abandoned = !state.handoff.taken && Date.now() - state.handoff.since > UNTAKEN_GIVE_UP_MS;
-        if (released || abandoned) return stopHandoff();
+        if (released || abandoned) {
+          stopHandoff();
+          return false;
+        }
         saveState(state);
       } catch {
         // Network hiccup: keep trying at the same pace.
       }
       if (!once && state.handoff && senderId === state.senderId) schedulePoll(POLL_MS);
+      return Boolean(state.handoff?.taken);
     }
 
     // ----- opening, closing, keyboard -----
