@@ -95,3 +95,39 @@ def test_bad_dates_fall_back_to_the_last_30_days(client, users, tracker_db: Path
     login(client, users["staff"])
     page = client.get("/analytics?start=2026-13-45")
     assert page.status_code == 200 and "Ngày không hợp lệ" in page.text
+
+
+@pytest.mark.postgres
+def test_figures_on_postgresql(tracker_db: Path) -> None:
+    """Production keeps the tracker store in PostgreSQL: the same rows give the same figures there."""
+    import secrets
+    import sqlite3
+
+    import psycopg2
+    from sqlalchemy import insert
+
+    from console.services.rasa_events import events, metadata
+    from tests.console.test_postgres import DATABASE, HOST, PORT, _server_user
+
+    user = _server_user()
+    if user is None:
+        pytest.skip("no PostgreSQL on 127.0.0.1:5432/test")
+    schema = f"analytics_{secrets.token_hex(4)}"
+    admin = psycopg2.connect(host=HOST, port=PORT, dbname=DATABASE, user=user)
+    admin.autocommit = True
+    admin.cursor().execute(f"CREATE SCHEMA {schema}")
+    url = f"postgresql+psycopg2://{user}@{HOST}:{PORT}/{DATABASE}?options=-csearch_path%3D{schema}"
+    try:
+        engine = tracker_engine(url)
+        metadata.create_all(engine)
+        columns = ["id", "sender_id", "type_name", "timestamp", "intent_name", "action_name", "data"]
+        rows = sqlite3.connect(tracker_db).execute(f"SELECT {', '.join(columns)} FROM events").fetchall()
+        with engine.begin() as connection:
+            connection.execute(insert(events), [dict(zip(columns, row, strict=True)) for row in rows])
+        report = analytics.compute(engine, DAY1, DAY2, TZ)
+        assert (report.conversations, report.messages, report.understood) == (3, 9, 7)
+        assert report.lookups == SCRIPTED_FIGURES["lookups"] and report.channels == SCRIPTED_FIGURES["channels"]
+        engine.dispose()
+    finally:
+        admin.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
+        admin.close()
