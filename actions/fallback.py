@@ -1,6 +1,7 @@
 """Low NLU confidence: a published FAQ that matches, else "Ý bạn là ...?", else a human.
 
-First miss: if the console has a published FAQ close to the wording (answers FAQs published after
+A short follow-up about the procedure under discussion is answered for it (the NLU cannot see
+the context). First miss: if the console has a published FAQ close to the wording (answers FAQs published after
 the last training), answer it; otherwise suggest the top intents of the ranking as buttons with
 readable labels (the buttons repeat the message's entities so the choice is answered in full).
 A second miss in a row hands the conversation over to staff.
@@ -18,8 +19,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.console_client import ConsoleError, shared_console_client
+from actions.followups import follow_up_aspect
 from actions.handoff import request_handoff
-from actions.procedures import RESTART_BUTTON, ActionRestart
+from actions.procedures import RESTART_BUTTON, ActionAnswerProcedure, ActionRestart
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +90,9 @@ class ActionClarify(Action):
         text = tracker.latest_message.get("text") or ""
         if _RESTART_WORDS.search(text):
             return ActionRestart().run(dispatcher, tracker, domain)
+        aspect = follow_up_aspect(text)
+        if aspect and tracker.get_slot("procedure_code"):
+            return ActionAnswerProcedure().answer(dispatcher, tracker, aspect)
         if previous_user_intent(tracker) == "nlu_fallback":
             dispatcher.utter_message(text=STILL_NOT_UNDERSTOOD)
             return request_handoff(dispatcher, tracker, reason="not_understood")

@@ -3,7 +3,8 @@
 Staff edit FAQ answers in the console; the bot asks the console for the published answer
 (cached ``faq_cache_seconds``), so an edit reaches citizens within a minute without retraining.
 When the console is unreachable, or the FAQ is not published there, the answer trained into the
-model (``utter_faq/<key>``) is used.
+model (``utter_faq/<key>``) is used. A short follow-up about the procedure under discussion
+("còn lệ phí thì sao?") is answered for that procedure instead (see :mod:`actions.followups`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.console_client import ConsoleError, shared_console_client
+from actions.followups import follow_up_aspect
+from actions.procedures import ActionAnswerProcedure
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,9 @@ class ActionAnswerFaq(Action):
         return "action_answer_faq"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        aspect = follow_up_aspect(tracker.latest_message.get("text") or "")
+        if aspect and tracker.get_slot("procedure_code"):
+            return ActionAnswerProcedure().answer(dispatcher, tracker, aspect)
         key = faq_key(tracker)
         if key is None:
             dispatcher.utter_message(response="utter_default")

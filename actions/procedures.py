@@ -126,7 +126,10 @@ class ActionAnswerProcedure(Action):
         has_procedure = _latest_entity(tracker, "procedure") or _latest_entity(tracker, "procedure_code")
         if intent == "inform" and not has_procedure:
             return self._bare_inform(dispatcher, tracker)
-        aspect = asked_aspect(tracker)
+        return self.answer(dispatcher, tracker, asked_aspect(tracker))
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, aspect: str) -> list[EventType]:
+        """Answer ``aspect`` (an intent name) about the procedure the message is about."""
         client = shared_portal_client()
         deadline = client.deadline()
         try:

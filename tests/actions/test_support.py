@@ -168,3 +168,19 @@ def test_complaint_is_stored_with_a_reference(live: Services) -> None:
     events = ActionSubmitComplaint().run(dispatcher, tracker, {})
     assert "số tiếp nhận PA-" in texts(dispatcher)
     assert SlotSet("phone_number", None) in events
+
+
+def test_a_short_follow_up_read_as_a_faq_is_answered_for_the_procedure(live: Services) -> None:
+    """ "còn lệ phí thì sao?" may be classified as the FAQ about refunds; with a procedure under
+    discussion it is that procedure's fee."""
+    selector = {"faq": {"response": {"intent_response_key": "faq/hoan_phi"}}}
+    tracker = make_tracker(
+        text="còn lệ phí thì sao?", intent="faq", response_selector=selector, slots={"procedure_code": "1.004222"}
+    )
+    dispatcher = CollectingDispatcher()
+    ActionAnswerFaq().run(dispatcher, tracker, {})
+    assert texts(dispatcher).startswith("Lệ phí thủ tục «Đăng ký thường trú»")
+    without_context = make_tracker(text="còn lệ phí thì sao?", intent="faq", response_selector=selector)
+    dispatcher = CollectingDispatcher()
+    ActionAnswerFaq().run(dispatcher, without_context, {})
+    assert texts(dispatcher) == published_answer(live, "hoan_phi")
