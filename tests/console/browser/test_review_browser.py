@@ -52,6 +52,10 @@ def test_trainer_corrects_intent_and_entity_span(live_console, users, browser_pa
     sign_in(page, live_console, users["trainer"], next_path="/review")
     row = page.locator("#review-table tr", has_text=FEE_TEXT)
     expect(row).to_contain_text("ask_fee")
+    page.get_by_role("link", name="Trợ lý không hiểu (fallback)").click()
+    expect(page.locator("#review-count")).to_have_text("1 tin nhắn")
+    screenshot(page, "console-review-list")
+    page.get_by_role("link", name="Tất cả tin nhắn").click()
     row.get_by_role("link", name="Sửa nhãn").click()
     expect(page.get_by_role("heading", name="Sửa nhãn tin nhắn")).to_be_visible()
     # The model's own entity comes pre-filled; the trainer replaces it with a narrower span.
