@@ -8,6 +8,7 @@ Handlers stay thin: reading the tracker store and the rules of a correction live
 # No "from __future__ import annotations": FastAPI evaluates the Annotated dependency aliases.
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -41,7 +42,11 @@ FLAG_LABELS = {
 
 
 def _tracker(request: Request) -> Engine:
-    return tracker_engine(request.app.state.settings.tracker_database_url)
+    """The tracker database; a missing SQLite file is reported, never created by reading it."""
+    url = request.app.state.settings.tracker_database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        raise TrackerUnavailableError("no tracker database file")
+    return tracker_engine(url)
 
 
 @router.get("")

@@ -112,14 +112,16 @@ def test_list_shows_masked_messages_with_prediction_and_filters(client, users, s
 
 def test_staff_cannot_review_and_missing_tracker_is_explained(client, users, app, tmp_path):
     """Only trainers and admins review; when the tracker database cannot be read the page says
-    which setting to check instead of failing."""
+    which setting to check instead of failing, and the console does not create the file."""
     login(client, users["staff"])
     assert client.get("/review").status_code == 403
     client.cookies.clear()
     login(client, users["trainer"])
-    app.state.settings = make_settings(tmp_path, tracker_database_url="sqlite:////nonexistent/dir/x.db")
+    missing = tmp_path / "not-yet" / "tracker.db"
+    app.state.settings = make_settings(tmp_path, tracker_database_url=f"sqlite:///{missing}")
     page = client.get("/review")
     assert page.status_code == 200 and "CONSOLE_TRACKER_DB_URL" in page.text
+    assert not missing.parent.exists()  # read-only: reading never creates Rasa's database
 
 
 def test_correction_is_saved_audited_and_exported_as_valid_rasa_data(client, users, settings, db):
