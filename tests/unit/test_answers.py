@@ -7,8 +7,10 @@ from actions.answers import (
     answer_agency,
     answer_documents,
     answer_fee,
+    answer_online,
     answer_overview,
     answer_processing_time,
+    answer_steps,
     format_vnd,
 )
 
@@ -74,3 +76,37 @@ def test_missing_parts_do_not_crash() -> None:
     bare = {"code": "9.999999", "name": "Thủ tục X", "source_url": "", "data_date": ""}
     for answer in (answer_fee, answer_documents, answer_processing_time, answer_agency, answer_overview):
         assert "Thủ tục X" in answer(bare)
+
+
+def test_steps_are_numbered_and_summarized() -> None:
+    procedure = {
+        **RESIDENCE,
+        "steps": [{"title": f"Bước {i}: " + "chuẩn bị " * 40, "description": ""} for i in range(1, 8)],
+    }
+    text = answer_steps(procedure)
+    assert text.startswith("Các bước thực hiện thủ tục «Đăng ký thường trú»:")
+    assert "1. Bước 1" in text and "5. Bước 5" in text and "6. Bước 6" not in text
+    assert "… và 2 bước nữa" in text
+    assert max(len(line) for line in text.splitlines() if line[:1].isdigit()) <= 165
+    assert "Nguồn: Cổng Dịch vụ công quốc gia" in text
+
+
+def test_online_answer_gives_the_link_time_and_fee() -> None:
+    text = answer_online({**RESIDENCE, "online_filing": True, "online_url": ""})
+    assert (
+        "nộp trực tuyến được trên Cổng Dịch vụ công quốc gia: https://dichvucong.gov.vn/thu-tuc-hanh-chinh/abc" in text
+    )
+    assert "Nộp trực tuyến: 7 ngày làm việc; lệ phí 10.000đ." in text
+
+
+def test_offline_only_procedure_says_so_and_how_to_file() -> None:
+    procedure = {**RESIDENCE, "online_filing": False, "channels": [RESIDENCE["channels"][0]]}
+    text = answer_online(procedure)
+    assert "hiện chưa nộp trực tuyến được" in text and "trực tiếp" in text
+    assert "Nộp trực tuyến tại" not in answer_fee(procedure)
+
+
+def test_fee_answer_adds_the_online_link() -> None:
+    text = answer_fee({**RESIDENCE, "online_filing": True})
+    assert "• Trực tiếp: 20.000đ" in text and "• Trực tuyến: 10.000đ" in text
+    assert "Nộp trực tuyến tại: https://dichvucong.gov.vn/" in text

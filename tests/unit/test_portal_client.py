@@ -126,3 +126,33 @@ def test_circuit_opens_after_repeated_failures(portal: MisbehavingPortal) -> Non
         client.search_procedures("x")
     assert error.value.kind == "unavailable"
     assert len(portal.requests) == sent  # nothing sent while open
+
+
+def test_default_timeouts_and_retry_fit_the_reply_budget(portal: MisbehavingPortal) -> None:
+    """With the shipped settings (1 s connect, 2 s read, one retry = up to 6 s alone), the shared
+    3.5 s budget cuts the retry short: the citizen still has an answer well under 5 s."""
+    portal.delay = 10.0
+    client = PortalClient(AssistantSettings(portal_url=portal.url))
+    assert client.settings.portal_connect_timeout <= 3 and client.settings.portal_read_timeout <= 3
+    started = time.monotonic()
+    with pytest.raises(PortalError) as error:
+        client.search_procedures("x")
+    elapsed = time.monotonic() - started
+    assert error.value.kind == "unavailable"
+    assert elapsed < client.settings.reply_budget + 0.5 < 5
+    assert len(portal.requests) == 2
+
+
+def test_calls_of_one_action_share_one_deadline(portal: MisbehavingPortal) -> None:
+    """A search and a detail call after it: the second only gets what is left."""
+    portal.delay = 10.0
+    client = PortalClient(AssistantSettings(portal_url=portal.url))
+    deadline = client.deadline()
+    started = time.monotonic()
+    for call in (
+        lambda: client.search_procedures("x", deadline=deadline),
+        lambda: client.get_procedure("1", deadline=deadline),
+    ):
+        with pytest.raises(PortalError):
+            call()
+    assert time.monotonic() - started < client.settings.reply_budget + 0.5
