@@ -193,7 +193,7 @@ class Handler(BaseHTTPRequestHandler):
             # No token configured (a page-only deployment): nothing to relay, and not an error
             # the citizen's browser should report.
             return HTTPStatus.OK, {"messages": [], "handoff_active": False, "configured": False}
-        conversation = quote(f"{WEB_NAMESPACE}:{sender}", safe="")
+        conversation = quote(f"{WEB_NAMESPACE}:{sender}", safe=":")
         url = f"{server.rasa_api_url}/conversations/{conversation}/tracker?" + urlencode({"token": server.rasa_token})
         try:
             response = httpx.get(url, timeout=5.0)

@@ -42,7 +42,8 @@ class RasaApi:
     timeout: float = 5.0
 
     def _events_url(self, sender_id: str) -> str:
-        return f"{self.url.rstrip('/')}/conversations/{quote(sender_id, safe='')}/tracker/events"
+        # ":" stays as is: Sanic does not decode path parameters, so "web%3A…" would be another conversation.
+        return f"{self.url.rstrip('/')}/conversations/{quote(sender_id, safe=':')}/tracker/events"
 
     def append_events(self, sender_id: str, events: list[dict[str, Any]], deliver: bool = False) -> None:
         """Append ``events`` to the conversation; ``deliver`` also sends bot events to the citizen."""

@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -63,7 +63,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"[]")
         ok = parts.path.startswith(prefix) and parts.path.endswith(suffix) and query.get("token") == RASA_TOKEN
         if ok and not self.server.fail:
-            sender = unquote(parts.path[len(prefix) : -len(suffix)])
+            # Like Rasa (Sanic), the path parameter is taken as is, without percent-decoding.
+            sender = parts.path[len(prefix) : -len(suffix)]
             with self.server.lock:
                 self.server.calls.append((sender, body if isinstance(body, list) else [body], query))
             status, answer = 200, b"{}"

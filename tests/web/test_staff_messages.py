@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 from urllib.request import urlopen
 
 import pytest
@@ -70,7 +70,8 @@ class _Handler(BaseHTTPRequestHandler):
         if parse_qs(parts.query).get("token") != [TOKEN]:
             self._json(401, {"error": "unauthorized"})
             return
-        sender = unquote(parts.path.removeprefix("/conversations/").removesuffix("/tracker"))
+        # Like Rasa (Sanic), the path parameter is taken as is, without percent-decoding.
+        sender = parts.path.removeprefix("/conversations/").removesuffix("/tracker")
         self.server.tracker_requests.append(sender)
         self._json(200, {"sender_id": sender, "slots": {}, "events": self.server.events.get(sender, [])})
 
