@@ -72,6 +72,10 @@ POPULAR_ALIASES: dict[str, tuple[str, ...]] = {
     "3.000228": ("định danh điện tử mức 2", "định danh mức 2", "vneid mức 2", "tài khoản định danh mức 2"),
     "1.013076": ("sang tên xe", "sang tên xe máy", "sang tên ô tô", "đăng ký sang tên xe"),
 }
+# First words of colloquial keys that name a procedure or its paper ("sổ đỏ", "bằng lái").
+COLLOQUIAL_HEADS = frozenset(
+    ["làm", "xin", "sang", "sổ", "bằng", "giấy", "hộ", "thẻ", "căn", "lý", "định", "passport", "học", "thi", "tách"]
+)
 # Colloquial keys that are fragments, not procedure names.
 NOT_PROCEDURES = frozenset({"mức 1", "mức 2", "mức độ 1", "mức độ 2", "gắn chip"})
 # Where a catalog name stops being the name and starts qualifying it.
@@ -178,6 +182,10 @@ def procedure_entries(rows: list[dict], synonyms: dict) -> dict[str, str]:
         key = _clean(str(key)).lower()
         if key in NOT_PROCEDURES or len(key.split()) < 2 or not phrases or _DIGIT.search(key):
             continue
+        if key.split()[0] not in PROCEDURE_VERBS | COLLOQUIAL_HEADS:  # "bị mất", "mới mua": not names
+            continue
+        if len(str(phrases[0]).split()) < 3:  # "làm lại" -> "cấp lại": a verb, not a procedure
+            continue
         phrase = _clean(str(phrases[0]))
         entries.setdefault(key, short_to_canonical.get(phrase.lower(), phrase))
     # Every catalog procedure whose everyday name is short enough to be typed in a chat.
@@ -185,11 +193,14 @@ def procedure_entries(rows: list[dict], synonyms: dict) -> dict[str, str]:
     for row in rows:
         short = short_name(row["name"])
         words = short.split()
-        if 2 <= len(words) <= MAX_CATALOG_SYLLABLES and words[0] in PROCEDURE_VERBS and not _DIGIT.search(short):
+        if 3 <= len(words) <= MAX_CATALOG_SYLLABLES and words[0] in PROCEDURE_VERBS and not _DIGIT.search(short):
             counts[short.lower()].add(row["name"])
     for short, names in sorted(counts.items()):
         entries.setdefault(short, sorted(names)[0] if len(names) == 1 else short)
     return entries
+
+
+_GENERIC_FIELD_PARTS = frozenset({"đăng ký", "quản lý", "hoạt động", "thành lập", "cấp", "chính sách", "dữ liệu"})
 
 
 def field_entries(rows: list[dict]) -> dict[str, str]:
@@ -201,6 +212,8 @@ def field_entries(rows: list[dict]) -> dict[str, str]:
         for part in re.split(r",\s*|\s+và\s+|\s*\(|\)", field):
             part = part.strip().lower()
             part = re.sub(r"^(?:quản lý|đăng ký|cấp|hoạt động|thành lập)\s+", "", part)
+            if part in _GENERIC_FIELD_PARTS:
+                continue
             if len(part.split()) >= 2 or part in {"thuế", "thú y"}:
                 entries.setdefault(part, field)
     return entries

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from bot.evaluation.metrics import Prediction, summarize
-from bot.train import REPO_ROOT, fingerprint
+from bot.train import REPO_ROOT
 
 TEST_FILES: dict[str, Path] = {
     "accented": REPO_ROOT / "tests" / "nlu_data" / "test_nlu.yml",
@@ -157,7 +157,10 @@ def train_default_pipeline(models_dir: Path = EVAL_MODELS_DIR) -> Path:
     """Train (once per data/config fingerprint) an NLU-only model with the default pipeline."""
     config = default_pipeline_config()
     text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
-    key = hashlib.sha256((fingerprint() + text).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(text.encode())
+    for path in sorted((REPO_ROOT / "data" / "nlu").rglob("*.yml")):  # its only other input
+        digest.update(str(path.relative_to(REPO_ROOT)).encode() + path.read_bytes())
+    key = digest.hexdigest()[:16]
     target = models_dir / f"default-{key}.tar.gz"
     if target.exists():
         return target

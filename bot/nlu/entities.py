@@ -21,6 +21,7 @@ when no entity of the same type (e.g. from DIET) overlaps it; ``replace`` treats
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -124,6 +125,9 @@ class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
             # "fill": lookup entities (procedure, field, location) are only added where no entity
             # of their type overlaps; "replace": they replace overlapping ones like codes do.
             "lookup_mode": "fill",
+            # Entity types whose pieces from other extractors are joined when only a few plain
+            # words separate them (DIET tags word by word and splits "đăng ký | nuôi | con nuôi").
+            "merge_fragments": [],
         }
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -135,6 +139,7 @@ class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._types = frozenset(config.get("entities", []))
         self._replace = bool(config.get("replace_overlapping", True))
         self._lookup_mode = config.get("lookup_mode", "fill")
+        self._merge_types = frozenset(config.get("merge_fragments", []))
         if self._lookup_mode not in ("fill", "replace"):
             raise InvalidConfigException(f"{type(self).__name__}: lookup_mode must be 'fill' or 'replace'")
 
@@ -164,10 +169,51 @@ class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
                 fill = []
             if self._replace:
                 existing = [e for e in existing if not _overlaps_any(e, found)]
-            kept = existing + found
-            kept += [e for e in fill if not _overlaps_any(e, kept)]
+            kept = _merge_fragments(text, existing + found, self._merge_types)
+            for entity in fill:
+                overlapping = [e for e in kept if _overlaps_any(e, [entity])]
+                if all(_within(e, entity) for e in overlapping):  # the gazetteer span covers them
+                    kept = [e for e in kept if not any(e is o for o in overlapping)] + [entity]
             message.set(ENTITIES, kept, add_to_output=True)
         return messages
+
+
+_GAP_WORDS = 3
+_GAP_BREAK = re.compile(r"[,;.!?]|(?<!\w)(?:và|va|hoặc|hoac|hay|với|voi|vs)(?!\w)", re.IGNORECASE)
+
+
+def _merge_fragments(text: str, entities: list[dict[str, Any]], types: frozenset[str]) -> list[dict[str, Any]]:
+    """Join same-type entities separated by at most ``_GAP_WORDS`` words and no list separator."""
+    if not types:
+        return entities
+    result: list[dict[str, Any]] = []
+    for entity in sorted(entities, key=lambda e: (e.get(ENTITY_ATTRIBUTE_START, -1), e.get(ENTITY_ATTRIBUTE_END, -1))):
+        previous = next(
+            (e for e in reversed(result) if e.get(ENTITY_ATTRIBUTE_TYPE) == entity.get(ENTITY_ATTRIBUTE_TYPE)), None
+        )
+        if (
+            previous is not None
+            and entity.get(ENTITY_ATTRIBUTE_TYPE) in types
+            and previous is result[-1]
+            and "start" in entity
+            and "end" in previous
+        ):
+            gap = text[previous[ENTITY_ATTRIBUTE_END] : entity[ENTITY_ATTRIBUTE_START]]
+            if len(gap.split()) <= _GAP_WORDS and not _GAP_BREAK.search(gap) and gap.strip() == gap.strip(" "):
+                merged = dict(previous)
+                merged[ENTITY_ATTRIBUTE_END] = entity[ENTITY_ATTRIBUTE_END]
+                merged[ENTITY_ATTRIBUTE_VALUE] = text[merged[ENTITY_ATTRIBUTE_START] : merged[ENTITY_ATTRIBUTE_END]]
+                result[-1] = merged
+                continue
+        result.append(entity)
+    return result
+
+
+def _within(inner: dict[str, Any], outer: dict[str, Any]) -> bool:
+    return (
+        outer[ENTITY_ATTRIBUTE_START] <= inner.get(ENTITY_ATTRIBUTE_START, -1)
+        and inner.get(ENTITY_ATTRIBUTE_END, -1) <= outer[ENTITY_ATTRIBUTE_END]
+    )
 
 
 def _overlaps_any(entity: dict[str, Any], others: list[dict[str, Any]]) -> bool:

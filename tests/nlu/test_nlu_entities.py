@@ -93,3 +93,36 @@ def test_registered_as_entity_extractor():
     registered = DefaultV1Recipe._registered_components[StructuredEntityExtractor.__name__]
     assert DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR in registered.types
     assert registered.is_trainable is False
+
+
+def _with_diet(text: str, diet: list[tuple[str, int, int]], **config) -> list[tuple[str, str, str]]:
+    message = Message(data={TEXT: text})
+    message.set(
+        ENTITIES,
+        [{"entity": t, "start": s, "end": e, "value": text[s:e], "extractor": "DIETClassifier"} for t, s, e in diet],
+    )
+    _extractor(entities=["procedure", "location"], **config).process([message])
+    return [(e["entity"], text[e["start"] : e["end"]], e["extractor"]) for e in message.get(ENTITIES)]
+
+
+def test_gazetteer_fills_gaps_and_replaces_only_fragments_it_covers():
+    """A gazetteer procedure is added where DIET found nothing, replaces DIET pieces inside its
+    span (with the catalog value), and never cuts a longer DIET span."""
+    text = "đổi bằng lái ở Hà Nội"
+    assert _with_diet(text, []) == [
+        ("procedure", "đổi bằng lái", "StructuredEntityExtractor"),
+        ("location", "Hà Nội", "StructuredEntityExtractor"),
+    ]
+    assert ("procedure", "đổi bằng lái", "StructuredEntityExtractor") in _with_diet(text, [("procedure", 4, 12)])
+    longer = _with_diet(text, [("procedure", 0, 21)])
+    assert [e for e in longer if e[0] == "procedure"] == [("procedure", text, "DIETClassifier")]
+
+
+def test_fragments_of_one_procedure_are_joined_but_lists_are_not():
+    """DIET's word-by-word pieces of one procedure become one entity; "A và B" stays two."""
+    text = "thủ tục đăng ký chấm dứt giám hộ"
+    joined = _with_diet(text, [("procedure", 8, 15), ("procedure", 25, 32)], merge_fragments=["procedure"])
+    assert [e[:2] for e in joined] == [("procedure", "đăng ký chấm dứt giám hộ")]
+    text = "khai sinh và khai tử"
+    kept = _with_diet(text, [("procedure", 0, 9), ("procedure", 13, 20)], merge_fragments=["procedure"])
+    assert [e[1] for e in kept] == ["khai sinh", "khai tử"]
