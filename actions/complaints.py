@@ -27,6 +27,8 @@ NO_CONTACT = "không"
 MIN_DESCRIPTION_CHARS = 15
 # Intents that leave the form instead of answering it (rules handle them).
 LEAVING_INTENTS = frozenset({"request_human", "deny", "goodbye"})
+# Not a description either: answered by a digression rule, then the form asks again.
+DIGRESSION_INTENTS = frozenset({"bot_challenge", "greet"})
 _NO_CONTACT_WORDS = re.compile(r"^\s*(không|khong|ko|k|hông|thôi|thoi|không cần|khong can|no)\b", re.I)
 SHORT_DESCRIPTION_MESSAGE = "Bạn mô tả cụ thể hơn một chút giúp mình (việc gì, ở đâu, khi nào) nhé."
 BAD_PHONE_MESSAGE = "Số điện thoại chưa đúng định dạng (ví dụ 0912345678). Bạn nhập lại, hoặc gõ «không» nhé."
@@ -57,7 +59,7 @@ class ValidateComplaintForm(FormValidationAction):
     async def extract_complaint_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not _requested(tracker, "complaint_description") or _intent(tracker) in LEAVING_INTENTS:
+        if not _requested(tracker, "complaint_description") or _intent(tracker) in LEAVING_INTENTS | DIGRESSION_INTENTS:
             return {}
         return {"complaint_description": mask_pii(tracker.latest_message.get("text") or "")}
 

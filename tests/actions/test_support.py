@@ -184,3 +184,8 @@ def test_a_short_follow_up_read_as_a_faq_is_answered_for_the_procedure(live: Ser
     dispatcher = CollectingDispatcher()
     ActionAnswerFaq().run(dispatcher, without_context, {})
     assert texts(dispatcher) == published_answer(live, "hoan_phi")
+
+
+def test_small_talk_in_the_complaint_form_is_not_taken_as_the_description() -> None:
+    assert complaint_step("complaint_description", "bạn là người hay máy vậy", "bot_challenge") == {}
+    assert complaint_step("complaint_description", "xin chào", "greet") == {}
