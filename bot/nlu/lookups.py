@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.text.normalize import fold_accents, has_diacritics, normalize_text
+from bot.text.underthesea_import import import_underthesea
 
 GAZETTEER_FILE = Path(__file__).resolve().parent / "gazetteer.json"
 LOOKUP_TYPES = ("procedure", "location", "field")  # matching order: earlier types win overlaps
@@ -57,9 +58,7 @@ def _table(entries: dict[str, str]) -> Table:
 
 def _address_units() -> dict[str, str]:
     """Unit-prefixed commune and old district names (underthesea data) -> themselves."""
-    import underthesea
-
-    path = Path(underthesea.__file__).parent / "address" / "data" / "mapping.json"
+    path = Path(import_underthesea().__file__).parent / "address" / "data" / "mapping.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     units: dict[str, str] = {}
     for row in data["ward_mapping"]:
@@ -85,6 +84,7 @@ def _canonical_location(span: str, value: str, parts: int) -> str:
     if parts < 2 and not span.lower().startswith(_UNIT_WORDS[:4]):
         return value
     try:
+        import_underthesea()
         from underthesea.address import convert_address
 
         result = convert_address(span)

@@ -24,13 +24,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from underthesea import word_tokenize
-
 from bot.nlu.alignment import NormalizedView, normalized_view
 from bot.nlu.patterns import find_protected
 from bot.text.normalize import has_diacritics
+from bot.text.underthesea_import import import_underthesea
 
 logger = logging.getLogger(__name__)
+word_tokenize = import_underthesea().word_tokenize
 
 WORD = "word"  # one or more syllables (letters only)
 ALNUM = "alnum"  # letters with digits or stray combining marks, not protected: "B2", "2024"
