@@ -26,6 +26,9 @@ GET_ROUTES = {
     "/faqs/demo_faq/edit": "faq.edit",
     "/admin/users": "users.manage",
     "/admin/audit": "audit.read",
+    "/desk": "desk.handle",
+    "/complaints": "desk.handle",
+    "/analytics": "analytics.read",
 }
 POST_ROUTES = {
     "/faqs/new": "faq.edit",
