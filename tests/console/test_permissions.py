@@ -7,6 +7,8 @@
 | faq.publish  |  yes  |  yes  |   no    |
 | users.manage |  yes  |  no   |   no    |
 | audit.read   |  yes  |  no   |   no    |
+| desk.handle  |  yes  |  yes  |   no    |
+| analytics.read | yes |  yes  |   no    |
 """
 
 from __future__ import annotations
