@@ -97,6 +97,8 @@ def catalog_rows(catalog: dict[str, Any]) -> list[dict[str, Any]]:
 
 def nlu_rows(nlu: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
+    if "error" in nlu:
+        rows.append({**_row("nlu", "all", None, "parse_p95"), "detail": nlu["error"]})
     for name, result in nlu.items():
         if not isinstance(result, dict) or "p95_ms" not in result:
             continue
