@@ -11,7 +11,7 @@ import pytest
 from rasa.shared.core.events import BotUttered, UserUttered
 
 from tests.console.browser.conftest import playwright_api, screenshot, sign_in
-from tests.console.conftest import login, make_settings
+from tests.console.conftest import make_settings
 from tests.console.desk_support import RASA_TOKEN, FakeRasaApi, write_conversations
 
 pytestmark = pytest.mark.browser
@@ -98,19 +98,15 @@ def test_take_over_and_reply(live_console, users, browser_page, fake_rasa, hando
 def test_two_staff_race_for_the_same_request(live_console, users, app, browser_context, handoff_id, fake_rasa) -> None:
     """Two signed-in staff (separate sessions) click "Nhận xử lý" at the same moment: one gets the
     conversation, the other is told a colleague took it; the bot is told only once."""
-    from fastapi.testclient import TestClient
-
     from console.db import session_scope
     from console.services import accounts
     from tests.console.conftest import PASSWORD
 
     with session_scope(app.state.session_factory) as session:
         accounts.create_user(session, "staff2", PASSWORD, "staff", "Cán bộ Hai")
-    with TestClient(app) as check:
-        login(check, "staff2")  # the account works
     # Cookies are per host: 127.0.0.1 and localhost give two independent sessions in one browser.
     other_base = live_console.replace("127.0.0.1", "localhost")
-    first, second = browser_context.pages[0] if browser_context.pages else browser_context.new_page(), None
+    first = browser_context.pages[0] if browser_context.pages else browser_context.new_page()
     second = browser_context.new_page()
     sign_in(first, live_console, users["staff"], next_path="/desk")
     sign_in(second, other_base, "staff2", next_path="/desk")
