@@ -1,8 +1,10 @@
 """Actions that answer questions about administrative procedures from the portal catalog.
 
-Which procedure? In this order: a procedure code chosen from our buttons (``procedure_code`` in
-a signed ``/inform`` payload), the ``procedure`` entity of the message (a newly named procedure
-replaces the one under discussion), the procedure under discussion (slot ``procedure_code``, so
+Which procedure? In this order: a national procedure code as the ``procedure`` entity (what our
+choice buttons send, ``/inform{"procedure": "1.014061"}``, signed by the channel; Rasa keeps only
+entities the domain declares, so the buttons use the contract's ``procedure`` entity rather than a
+new one), the ``procedure`` entity of the message (a newly named procedure replaces the one under
+discussion), the procedure under discussion (slot ``procedure_code``, so
 "còn lệ phí thì sao?" is answered for it), and last a catalog search on the message text.
 When a search gives several plausible procedures (close scores) the citizen picks one from
 buttons and the aspect asked is kept in ``pending_aspect`` so the choice answers it.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +36,8 @@ ASK_PROCEDURE_MESSAGE = "Bạn cho mình biết tên thủ tục cần hỏi nh�
 # A search hit is "plausible" when its score is at least this share of the best score (measured
 # on the catalog: "căn cước", "hộ chiếu", "sổ đỏ" ask; "làm căn cước", "đổi bằng lái" answer).
 CLOSE_SCORE_RATIO = 0.95
+# National procedure code (mã thủ tục), e.g. 1.004222: typed, or sent by a choice button.
+PROCEDURE_CODE = re.compile(r"\d\.\d{6}")
 MIN_CHOICES = 3
 MAX_CHOICES = 5
 MAX_BUTTON_TITLE = 60
@@ -75,10 +80,9 @@ def plausible_hits(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def resolve_procedure(tracker: Tracker, client: PortalClient, deadline: float) -> Resolution:
     """Which procedure the latest message is about (see the module docstring for the order)."""
-    chosen = _latest_entity(tracker, "procedure_code")
-    if chosen:
-        return Resolution(code=chosen)
     named = _latest_entity(tracker, "procedure")
+    if named and PROCEDURE_CODE.fullmatch(named.strip()):
+        return Resolution(code=named.strip())
     if not named and tracker.get_slot("procedure_code"):
         return Resolution(code=tracker.get_slot("procedure_code"))
     # The whole wording ranks better than the entity alone ("làm căn cước" names the first card,
@@ -101,7 +105,7 @@ def choice_buttons(hits: tuple[dict[str, Any], ...]) -> list[dict[str, str]]:
     buttons = []
     for hit in hits[:MAX_CHOICES]:
         title = hit["name"] if len(hit["name"]) <= MAX_BUTTON_TITLE else hit["name"][: MAX_BUTTON_TITLE - 1] + "…"
-        payload = "/inform" + json.dumps({"procedure_code": hit["code"]}, ensure_ascii=False)
+        payload = "/inform" + json.dumps({"procedure": hit["code"]}, ensure_ascii=False)
         buttons.append({"title": title, "payload": payload})
     return buttons
 
@@ -123,8 +127,7 @@ class ActionAnswerProcedure(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         intent = tracker.latest_message.get("intent", {}).get("name", "")
-        has_procedure = _latest_entity(tracker, "procedure") or _latest_entity(tracker, "procedure_code")
-        if intent == "inform" and not has_procedure:
+        if intent == "inform" and not _latest_entity(tracker, "procedure"):
             return self._bare_inform(dispatcher, tracker)
         return self.answer(dispatcher, tracker, asked_aspect(tracker))
 

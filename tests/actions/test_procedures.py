@@ -74,12 +74,12 @@ def test_close_candidates_are_offered_as_buttons_and_the_choice_answers_the_aspe
     assert 3 <= len(buttons) <= 5
     payload = buttons[0]["payload"]
     assert payload.startswith("/inform{")
-    code = json.loads(payload.removeprefix("/inform"))["procedure_code"]
+    code = json.loads(payload.removeprefix("/inform"))["procedure"]
     assert SlotSet("pending_aspect", "ask_fee") in events
     chosen, events, _ = answer(
         text=payload,
         intent="inform",
-        entities=[{"entity": "procedure_code", "value": code}],
+        entities=[{"entity": "procedure", "value": code}],
         slots={"pending_aspect": "ask_fee"},
     )
     assert chosen.startswith("Lệ phí thủ tục")
