@@ -7,6 +7,7 @@ report says so); 2 when the bench itself could not run.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -71,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         except StartupError as error:  # keep the catalog numbers; the report says why NLU is missing
             print(f"error: NLU bench: {error}", file=sys.stderr)
             nlu = {"error": str(error)}
+    if args.only and args.out.exists():  # the part not run now is kept from the last report
+        previous = json.loads(args.out.read_text(encoding="utf-8"))
+        catalog = catalog if catalog is not None else previous.get("catalog")
+        nlu = nlu if nlu is not None else previous.get("nlu")
     report = build_report(catalog, nlu)
     path = write_report(report, args.out)
     print()

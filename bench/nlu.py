@@ -54,12 +54,15 @@ def bench_parse_server(
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-rasa-") as tmp:
         log_file = (log_dir or Path(tmp)) / f"rasa-{model.name.removesuffix('.tar.gz')}.log"
-        # Without --endpoints Rasa would read the repository's endpoints.yml; parsing needs none.
-        endpoints = Path(tmp) / "endpoints.yml"
+        # Without these Rasa would read the repository's endpoints.yml and credentials.yml (and need
+        # their environment variables); parsing needs neither.
+        endpoints, credentials = Path(tmp) / "endpoints.yml", Path(tmp) / "credentials.yml"
         endpoints.write_text("{}\n", encoding="utf-8")
+        credentials.write_text("rest:\n", encoding="utf-8")
         command = [
             PYTHON, "-m", "rasa", "run", "--model", str(model), "--enable-api", "--auth-token", token,
-            "--interface", "127.0.0.1", "--port", str(port), "--endpoints", str(endpoints),
+            "--interface", "127.0.0.1", "--port", str(port),
+            "--endpoints", str(endpoints), "--credentials", str(credentials),
         ]  # fmt: skip
         spec = ProcessSpec(
             name="rasa",
