@@ -137,6 +137,11 @@ def describe_dossier(dossier: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def lookup_result(outcome: str) -> SlotSet:
+    """The outcome of a lookup (found / not_found / throttled / error), counted by the analytics."""
+    return SlotSet("dossier_lookup_result", outcome)
+
+
 class ActionLookupDossier(Action):
     """Asks the portal for the dossier once the form has the code and the factor."""
 
@@ -160,7 +165,7 @@ class ActionLookupDossier(Action):
         except PortalError as error:
             if error.kind != "not_found":
                 dispatcher.utter_message(text=error_message(error.kind))
-                return clear
+                return [*clear, lookup_result("throttled" if error.kind == "throttled" else "error")]
             count += 1
             if count >= MAX_FAILED_LOOKUPS:
                 dispatcher.utter_message(text=TOO_MANY_FAILURES_MESSAGE.format(count=count))
@@ -168,10 +173,10 @@ class ActionLookupDossier(Action):
             else:
                 dispatcher.utter_message(text=NOT_MATCHED_MESSAGE)
                 events = []
-            return [*clear, SlotSet("dossier_lookup_failures", float(count)), *events]
+            return [*clear, SlotSet("dossier_lookup_failures", float(count)), lookup_result("not_found"), *events]
         dossier = body.get("dossier")
         if not isinstance(dossier, dict):
             dispatcher.utter_message(text=error_message("bad_response"))
             return clear
         dispatcher.utter_message(text=describe_dossier(dossier))
-        return clear
+        return [*clear, lookup_result("found")]

@@ -68,6 +68,8 @@ def request_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: 
         dispatcher.utter_message(text=CONSOLE_DOWN_MESSAGE)
         return []
     dispatcher.utter_message(text=handoff.get("message_for_citizen") or DEFAULT_HANDOFF_MESSAGE)
+    # Tells the web widget to start polling for staff replies (other channels ignore it).
+    dispatcher.utter_message(json_message={"handoff": True})
     return []
 
 

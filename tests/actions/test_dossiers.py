@@ -67,11 +67,16 @@ def test_after_three_failures_the_form_asks_nothing() -> None:
     assert slots == []
 
 
-def lookup(slots: dict) -> tuple[str, list]:
+def run_lookup(slots: dict) -> tuple[CollectingDispatcher, list]:
     dispatcher = CollectingDispatcher()
     events = ActionLookupDossier().run(
         dispatcher, make_tracker(text=slots.get("verification_factor", ""), slots=slots), {}
     )
+    return dispatcher, events
+
+
+def lookup(slots: dict) -> tuple[str, list]:
+    dispatcher, events = run_lookup(slots)
     return texts(dispatcher), events
 
 
@@ -85,19 +90,23 @@ def test_successful_lookup_in_plain_words(live: Services) -> None:
     assert "Giấy tờ cần bổ sung:" in text and "Việc bạn cần làm:" in text
     assert dossier["id_number"] not in text and dossier["id_number"][-4:] not in text
     assert SlotSet("verification_factor", None) in events
+    assert SlotSet("dossier_lookup_result", "found") in events  # counted by the analytics
 
 
 def test_phone_digits_also_verify(live: Services) -> None:
+    """The last 4 digits of the phone on file are an accepted verification factor."""
     dossier = next(item for item in live.demo_dossiers if item["status"] == 4)
     text, _ = lookup({"dossier_code": dossier["code"], "verification_factor": dossier["phone_last4"]})
     assert "Tình trạng: Đang xử lý" in text
 
 
 def test_wrong_factor_gets_one_neutral_message_and_counts(live: Services) -> None:
+    """Wrong code and wrong factor read the same, and each failure is counted."""
     dossier = live.demo_dossiers[0]
     text, events = lookup({"dossier_code": dossier["code"], "verification_factor": "000000000000"})
     assert text == NOT_MATCHED_MESSAGE
     assert SlotSet("dossier_lookup_failures", 1.0) in events
+    assert SlotSet("dossier_lookup_result", "not_found") in events
     unknown, _ = lookup({"dossier_code": "000.00.01.H29-240115-9999", "verification_factor": dossier["id_number"]})
     assert unknown == NOT_MATCHED_MESSAGE  # same words: no hint which part was wrong
 
@@ -105,10 +114,11 @@ def test_wrong_factor_gets_one_neutral_message_and_counts(live: Services) -> Non
 def test_third_failure_stops_and_hands_over(live: Services) -> None:
     """The third failed lookup opens a handoff in the console and says so."""
     dossier = live.demo_dossiers[1]
-    text, events = lookup(
+    dispatcher, events = run_lookup(
         {"dossier_code": dossier["code"], "verification_factor": "111111111111", "dossier_lookup_failures": 2.0}
     )
-    assert "không thành công 3 lần" in text
+    assert "không thành công 3 lần" in texts(dispatcher)
+    assert {"handoff": True} in [message.get("custom") for message in dispatcher.messages]  # widget polls
     assert SlotSet("dossier_lookup_failures", 3.0) in events
     with sqlite3.connect(live.console_db) as db:
         reasons = [row[0] for row in db.execute("select reason from console_handoffs")]
