@@ -52,9 +52,11 @@ BENCH_ARGS ?=
 bench: install ## Measure search, dossier lookup and NLU against their targets (reports/bench/bench.json)
 	$(PY) -m bench $(BENCH_ARGS)
 
+# The model is trained before pytest starts, so no test's time limit includes training.
 test: install browser ## Run the test suite and validate the Rasa data
 	@mkdir -p var
 	$(PY) -m rasa data validate --fail-on-warnings > var/validate.log 2>&1 || { tail -n 20 var/validate.log; exit 1; }
+	$(PY) -m bot.train
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install ## Check style with ruff

@@ -161,7 +161,14 @@ def assistant_specs(layout: StackLayout) -> list[ProcessSpec]:
                 port=layout.web_port,
                 health_url=f"{layout.url(layout.web_port)}/health",
                 log_file=layout.log_dir / "web.log",
-                env={**env, "RASA_PUBLIC_URL": layout.rasa_public_url or layout.rasa_url},
+                env={
+                    **env,
+                    "RASA_PUBLIC_URL": layout.rasa_public_url or layout.rasa_url,
+                    # The staff-reply relay reads conversations server side; the token never
+                    # reaches the browser.
+                    "RASA_INTERNAL_URL": layout.rasa_url,
+                    "RASA_AUTH_TOKEN": layout.rasa_token,
+                },
                 cwd=REPO_ROOT,
             )
         )
