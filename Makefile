@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Browser tests use Debian's Chromium (never a downloaded browser) and Noto fonts for diacritics.
 CHROMIUM  ?= /usr/bin/chromium
 
-.PHONY: help install browser run train test lint format clean evaluate admin bench
+.PHONY: help install browser run train test gate lint format clean evaluate admin bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,7 +57,11 @@ test: install browser ## Run the test suite and validate the Rasa data
 	@mkdir -p var
 	$(PY) -m rasa data validate --fail-on-warnings > var/validate.log 2>&1 || { tail -n 20 var/validate.log; exit 1; }
 	$(PY) -m bot.train
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not gate" $(PYTEST_ARGS)
+
+gate: install ## Check the NLU quality targets (intent macro-F1 0.92/0.88, procedure F1 0.85)
+	$(PY) -m bot.train
+	$(PY) -m pytest -m gate tests/nlu/test_quality_gate.py
 
 lint: install ## Check style with ruff
 	$(PY) -m ruff check .
