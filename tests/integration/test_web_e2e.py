@@ -8,35 +8,22 @@ screenshot under reports/screenshots/.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.stack import StackLayout
+from tests.browser import CHROMIUM, NO_CHROMIUM, SCREENSHOTS, launch_context
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.timeout(900),  # may also train the session model and start the session stack
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no Chromium at /usr/bin/chromium: run `make browser`"),
+    pytest.mark.skipif(not CHROMIUM, reason=NO_CHROMIUM),
 ]
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the PyPI package playwright is not installed")
 expect = playwright_api.expect
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 QUESTION = "Làm căn cước cần giấy tờ gì?"
 FOLLOW_UP = "Lệ phí bao nhiêu?"
 
@@ -49,16 +36,7 @@ def test_citizen_asks_in_the_widget_and_continues_after_reload(assistant_stack: 
     site = assistant_stack.url(assistant_stack.web_port)
     errors: list[str] = []
     with playwright_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=LAUNCH_ARGS,
-            viewport={"width": 360, "height": 740},
-            is_mobile=True,
-            has_touch=True,
-            locale="vi-VN",
-        )
+        context = launch_context(pw, tmp_path / "profile", 360, 740, is_mobile=True, has_touch=True)
         context.set_default_timeout(30000)  # a real model and a real portal: the first turn is slower
         try:
             page = context.pages[0] if context.pages else context.new_page()

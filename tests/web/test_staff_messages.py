@@ -16,6 +16,7 @@ from urllib.request import urlopen
 
 import pytest
 
+from tests.browser import CHROMIUM, launch_context
 from web.server import WebServer, staff_messages
 
 TOKEN = "web-test-token"
@@ -154,16 +155,13 @@ def test_without_token_nothing_is_relayed(rasa) -> None:
 def test_widget_shows_staff_replies_during_a_handoff(rasa, page_server, tmp_path) -> None:
     """After the bot's handoff answer the widget polls and shows the staff message labelled "Cán bộ";
     the bot's silence meanwhile is not shown as "not understood"; polling stops once released."""
-    from tests.web.test_widget_browser import CHROMIUM, LAUNCH_ARGS, playwright_api
+    from tests.web.test_widget_browser import playwright_api
 
     if not CHROMIUM:
         pytest.skip("no Chromium")
     expect = playwright_api.expect
     with playwright_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS, locale="vi-VN"
-        )
-        context.set_default_timeout(8000)
+        context = launch_context(pw, tmp_path / "profile")
         page = context.pages[0] if context.pages else context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -210,16 +208,13 @@ def test_widget_shows_staff_replies_during_a_handoff(rasa, page_server, tmp_path
 def test_widget_notices_a_handoff_from_the_bots_silence(rasa, page_server, tmp_path) -> None:
     """Even without the handoff flag, a silent bot makes the widget ask once; if a staff member owns
     the conversation it starts polling (and shows no "not understood" apology)."""
-    from tests.web.test_widget_browser import CHROMIUM, LAUNCH_ARGS, playwright_api
+    from tests.web.test_widget_browser import playwright_api
 
     if not CHROMIUM:
         pytest.skip("no Chromium")
     expect = playwright_api.expect
     with playwright_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS, locale="vi-VN"
-        )
-        context.set_default_timeout(8000)
+        context = launch_context(pw, tmp_path / "profile")
         page = context.pages[0] if context.pages else context.new_page()
         page.goto(page_server + "/")
         page.get_by_role("button", name="Hỏi trợ lý ảo", exact=True).click()

@@ -3,36 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from tests.browser import CHROMIUM, NO_CHROMIUM, SCREENSHOTS, launch_context
+
 from .conftest import BUTTONS, XSS_TEXT
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM, reason="no Chromium found: apt-get install chromium (or set CHROMIUM_PATH)"),
+    pytest.mark.skipif(not CHROMIUM, reason=NO_CHROMIUM),
 ]
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the PyPI package playwright is not installed")
 expect = playwright_api.expect
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 QUESTION = "Làm thẻ căn cước cần gì?"
 
@@ -41,15 +28,7 @@ QUESTION = "Làm thẻ căn cước cần gì?"
 def browser(tmp_path) -> Iterator:
     """A fresh Chromium with a new, empty profile for every test."""
     with playwright_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=LAUNCH_ARGS,
-            viewport={"width": 1280, "height": 800},
-            locale="vi-VN",
-        )
-        context.set_default_timeout(8000)
+        context = launch_context(pw, tmp_path / "profile")
         yield context
         context.close()
 

@@ -15,8 +15,6 @@ override ``settings`` (e.g. ``make_settings(tmp_path, rasa_url=...)``) and seed 
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -25,23 +23,11 @@ from pathlib import Path
 import pytest
 
 from bot.processes import free_port
+from tests.browser import CHROMIUM, NO_CHROMIUM, SCREENSHOTS, launch_context
 from tests.console.conftest import PASSWORD
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the PyPI package playwright is not installed")
 uvicorn = pytest.importorskip("uvicorn")
-
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "reports" / "screenshots"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -51,7 +37,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
             if not CHROMIUM:
-                item.add_marker(pytest.mark.skip(reason="no Chromium: apt-get install chromium"))
+                item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
 
 
 @pytest.fixture
@@ -76,15 +62,7 @@ def live_console(app) -> Iterator[str]:
 def browser_context(tmp_path: Path) -> Iterator:
     """A fresh headless Chromium profile per test (Vietnamese locale, desk-sized window)."""
     with playwright_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=LAUNCH_ARGS,
-            viewport={"width": 1280, "height": 900},
-            locale="vi-VN",
-        )
-        context.set_default_timeout(8000)
+        context = launch_context(pw, tmp_path / "chromium-profile", height=900)
         yield context
         context.close()
 
