@@ -102,10 +102,13 @@ def test_a_published_faq_close_to_the_wording_is_answered(live: Services) -> Non
 
 
 def test_second_miss_hands_over(live: Services) -> None:
+    """A second miss in a row says so, opens a handoff, and flags it for the web widget."""
     dispatcher = CollectingDispatcher()
     ActionClarify().run(dispatcher, fallback_tracker("asdf qwer", previous_intent="nlu_fallback"), {})
     said = texts(dispatcher)
-    assert STILL_NOT_UNDERSTOOD in said and len(dispatcher.messages) == 2
+    spoken = [message for message in dispatcher.messages if message.get("text")]
+    assert STILL_NOT_UNDERSTOOD in said and len(spoken) == 2
+    assert {"handoff": True} in [message.get("custom") for message in dispatcher.messages]
 
 
 def test_handoff_sends_a_masked_transcript_and_tells_what_happens_next(live: Services) -> None:
