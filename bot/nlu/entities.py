@@ -171,6 +171,8 @@ class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
                 existing = [e for e in existing if not _overlaps_any(e, found)]
             kept = _merge_fragments(text, existing + found, self._merge_types)
             for entity in fill:
+                if _names_a_field_of_a_procedure(entity, kept):
+                    continue
                 overlapping = [e for e in kept if _overlaps_any(e, [entity])]
                 if all(_within(e, entity) for e in overlapping):  # the gazetteer span covers them
                     kept = [e for e in kept if not any(e is o for o in overlapping)] + [entity]
@@ -207,6 +209,14 @@ def _merge_fragments(text: str, entities: list[dict[str, Any]], types: frozenset
                 continue
         result.append(entity)
     return result
+
+
+def _names_a_field_of_a_procedure(entity: dict[str, Any], kept: list[dict[str, Any]]) -> bool:
+    """A field (lĩnh vực) word inside a procedure name is part of the name, not a field asked
+    about ("xác nhận cư trú" is not the field "cư trú")."""
+    return entity[ENTITY_ATTRIBUTE_TYPE] == "field" and any(
+        e.get(ENTITY_ATTRIBUTE_TYPE) == "procedure" and _within(entity, e) for e in kept
+    )
 
 
 def _within(inner: dict[str, Any], outer: dict[str, Any]) -> bool:

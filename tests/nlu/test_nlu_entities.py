@@ -126,3 +126,14 @@ def test_fragments_of_one_procedure_are_joined_but_lists_are_not():
     text = "khai sinh và khai tử"
     kept = _with_diet(text, [("procedure", 0, 9), ("procedure", 13, 20)], merge_fragments=["procedure"])
     assert [e[1] for e in kept] == ["khai sinh", "khai tử"]
+
+
+def test_field_word_inside_a_procedure_name_is_not_a_field():
+    """ "xác nhận cư trú" names a procedure; its word "cư trú" must not also come out as the
+    field (lĩnh vực) cư trú, while a field asked about on its own still does."""
+    message = Message(data={TEXT: "xin xác nhận cư trú ở đâu"})
+    _extractor(entities=["procedure", "field"]).process([message])
+    assert [e["entity"] for e in message.get(ENTITIES)] == ["procedure"]
+    message = Message(data={TEXT: "các thủ tục lĩnh vực cư trú"})
+    _extractor(entities=["procedure", "field"]).process([message])
+    assert [e["entity"] for e in message.get(ENTITIES)] == ["field"]
