@@ -173,9 +173,10 @@ class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
             for entity in fill:
                 if _names_a_field_of_a_procedure(entity, kept):
                     continue
-                overlapping = [e for e in kept if _overlaps_any(e, [entity])]
-                if all(_within(e, entity) for e in overlapping):  # the gazetteer span covers them
-                    kept = [e for e in kept if not any(e is o for o in overlapping)] + [entity]
+                if all(_within(e, entity) for e in kept if _overlaps_any(e, [entity])):
+                    # The gazetteer span covers what DIET found of its type; it also knows the
+                    # type better than DIET of the spans it covers ("Lào Cai" is no field).
+                    kept = [e for e in kept if not _within(e, entity)] + [entity]
             message.set(ENTITIES, kept, add_to_output=True)
         return messages
 

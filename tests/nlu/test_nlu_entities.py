@@ -137,3 +137,9 @@ def test_field_word_inside_a_procedure_name_is_not_a_field():
     message = Message(data={TEXT: "các thủ tục lĩnh vực cư trú"})
     _extractor(entities=["procedure", "field"]).process([message])
     assert [e["entity"] for e in message.get(ENTITIES)] == ["field"]
+
+
+def test_gazetteer_place_replaces_a_diet_span_of_another_type_it_covers():
+    """DIET sometimes tags a province as a field; the gazetteer knows "Lào Cai" is a location."""
+    text = "em ở Lào Cai"
+    assert _with_diet(text, [("field", 5, 12)]) == [("location", "Lào Cai", "StructuredEntityExtractor")]
