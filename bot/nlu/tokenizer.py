@@ -15,6 +15,7 @@ which ``CountVectorsFeaturizer`` (``use_lemma: true``, its default) reads instea
   wiring, (2) tokens are created in one place, so no later component has to rewrite lemmas in
   place (which Rasa's graph caching would not notice), and (3) message text is untouched, so
   entity offsets cannot move;
+* letters repeated for emphasis squashed ("chàooo" -> "chào", "hii" -> "hi");
 * protected spans get a placeholder lemma (``__dossier_code__``, ``__phone_number__``, ...): for
   intent classification "a code was given" matters, the digits do not.
 
@@ -38,13 +39,14 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.patterns import DOSSIER_CODE, EMAIL, ID_NUMBER, PHONE_NUMBER, URL
 from bot.nlu.segmentation import ALNUM, PUNCT, WORD, Segment, segment
+from bot.text.normalize import squash_elongation
 from bot.text.teencode import DEFAULT_LEXICON_PATH, load_lexicon
 
 KIND_KEY = "kind"  # token.data key: WORD, ALNUM or a protected kind from bot.nlu.patterns
 PLACEHOLDER_KINDS = frozenset({DOSSIER_CODE, ID_NUMBER, PHONE_NUMBER, URL, EMAIL})
 # Bump whenever tokens or lemmas change for the same input: Rasa's training cache keys on the
 # config, not on our code, and would otherwise reuse stale tokenizer outputs.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 
 @lru_cache(maxsize=4)
@@ -143,6 +145,8 @@ class VietnameseTokenizer(Tokenizer):
         parts = [syllable.lower() for syllable in seg.syllables]
         if seg.kind not in (WORD, ALNUM):
             return "".join(parts)
+        if seg.kind == WORD:  # "chàooo", "khumm": emphasis, not another word
+            parts = [part if part in self._expansions else squash_elongation(part) for part in parts]
         expanded = [self._expansions.get(part) for part in parts]
         if not any(expanded):
             return "_".join(parts)

@@ -108,3 +108,20 @@ def fold_accents(text: str) -> str:
 def has_diacritics(text: str) -> bool:
     """True when the text carries any Vietnamese diacritic (so it is not typed unaccented)."""
     return fold_accents(text) != unicodedata.normalize("NFC", text).lower()
+
+
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")  # three or more of one letter: "chàooo", "okkk"
+_DOUBLED_END = re.compile(r"([^\W\d_])\1$")  # "hii", "nhaa"
+_HAS_VOWEL = re.compile(r"[aeiouy]")
+
+
+def squash_elongation(word: str) -> str:
+    """One word with letters repeated for emphasis reduced to one: "chàooo" -> "chào", "hii" -> "hi".
+
+    No Vietnamese syllable has three equal letters in a row or ends in a doubled letter, so a
+    correctly spelled syllable never changes; digits are left alone ("1000"), and so are
+    abbreviations, which have no vowel ("cccd") or two letters ("tt")."""
+    if not _HAS_VOWEL.search(fold_accents(word)):
+        return word
+    word = _ELONGATED.sub(r"\1", word)
+    return _DOUBLED_END.sub(r"\1", word) if len(word) > 2 else word

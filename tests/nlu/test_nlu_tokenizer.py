@@ -120,6 +120,13 @@ def test_abbreviation_expansion_is_segmented_like_written_words(tokenizer):
     assert tokenizer.tokenize_text("hkd")[0].lemma.replace("_", " ") == "hộ kinh doanh"
 
 
+def test_emphasis_letters_are_squashed_before_expansion(tokenizer):
+    """"chàooo" and "khumm" give the lemmas of "chào" and "không"; the token text stays as typed."""
+    tokens = tokenizer.tokenize_text("chàooo khumm")
+    assert [t.text for t in tokens] == ["chàooo", "khumm"]
+    assert [t.lemma for t in tokens] == ["chào", "không"]
+
+
 def test_ambiguous_abbreviations_are_not_expanded(tokenizer):
     """Ambiguous "tt" (tạm trú / thanh toán) and "hs" (hồ sơ / học sinh) need context: left as typed."""
     assert _lemmas(tokenizer, "tt hs") == ["tt", "hs"]

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from bot.text.normalize import fold_accents, has_diacritics, normalize_text
+from bot.text.normalize import fold_accents, has_diacritics, normalize_text, squash_elongation
 
 
 @pytest.mark.parametrize(
@@ -67,3 +67,24 @@ def test_fold_accents() -> None:
 def test_glued_or_foreign_words_are_left_alone(glued: str) -> None:
     """Scraped catalog cells glue words together; only real syllables get their tone moved."""
     assert normalize_text(glued) == glued
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("chàooo", "chào"),
+        ("hii", "hi"),
+        ("okkk", "ok"),
+        ("nhaaa", "nha"),
+        ("khumm", "khum"),
+        # unchanged: real words, numbers, two-letter abbreviations
+        ("xoong", "xoong"),
+        ("lưu", "lưu"),
+        ("cccd", "cccd"),
+        ("1000", "1000"),
+        ("tt", "tt"),
+    ],
+)
+def test_letters_repeated_for_emphasis_are_squashed(typed, expected):
+    """Chat emphasis ("chàooo", "hii") must look like the word itself; spelled words never change."""
+    assert squash_elongation(typed) == expected
