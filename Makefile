@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Browser tests use Debian's Chromium (never a downloaded browser) and Noto fonts for diacritics.
 CHROMIUM  ?= /usr/bin/chromium
 
-.PHONY: help install browser run train test gate lint format clean evaluate admin bench
+.PHONY: help install browser run train test gate lint format clean evaluate admin bench nlu-data
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,12 @@ browser: ## Install Debian's Chromium for the browser tests (needs root; skipped
 train: install ## Train a model unless one matches the current data and config
 	$(PY) -m bot.train
 
+# Variants first: the Rasa synonyms of procedure_lookup.yml leave out surfaces the data maps elsewhere.
+nlu-data: install ## Regenerate data/nlu/generated/ and the unaccented test copy after editing data/nlu/*.yml
+	$(PY) scripts/generate_nlu_variants.py
+	$(PY) scripts/generate_nlu_variants.py --test-copy
+	$(PY) scripts/generate_nlu_lookups.py
+
 evaluate: install ## Train if needed, evaluate NLU on the held-out set vs Rasa's default pipeline (reports/nlu/)
 	$(PY) -m bot.evaluation
 
@@ -57,11 +63,11 @@ test: install browser ## Run the test suite and validate the Rasa data
 	@mkdir -p var
 	$(PY) -m rasa data validate --fail-on-warnings > var/validate.log 2>&1 || { tail -n 20 var/validate.log; exit 1; }
 	$(PY) -m bot.train
-	$(PY) -m pytest -m "not gate" $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS)
 
-gate: install ## Check the NLU quality targets (intent macro-F1 0.92/0.88, procedure F1 0.85)
+gate: install ## Only the NLU quality gate of make test (intent macro-F1 0.92/0.88, procedure F1 0.85)
 	$(PY) -m bot.train
-	$(PY) -m pytest -m gate tests/nlu/test_quality_gate.py
+	$(PY) -m pytest tests/nlu/test_quality_gate.py
 
 lint: install ## Check style with ruff
 	$(PY) -m ruff check .
