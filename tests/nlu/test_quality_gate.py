@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation.metrics import GATES, REGRESSION_FLOOR, gate_failures
+from bot.evaluation.metrics import GATES, gate_failures
 from bot.evaluation.run import TEST_FILES, evaluate_model
 from bot.train import training_log_path
 
@@ -34,16 +34,9 @@ def held_out_summaries(trained_model: Path) -> dict:
     return summaries
 
 
-def test_held_out_scores_do_not_regress(held_out_summaries: dict):
-    """CI: the held-out scores never fall below what the committed data already reaches
-    (REGRESSION_FLOOR), so a change that makes the assistant understand citizens worse fails."""
-    failures = gate_failures(held_out_summaries, REGRESSION_FLOOR)
-    assert not failures, "NLU quality regressed:\n" + "\n".join(failures)
-
-
-@pytest.mark.gate
 def test_held_out_scores_meet_the_quality_gate(held_out_summaries: dict):
-    """The targets: intent macro-F1 (accented >= 0.92, unaccented >= 0.88), dossier_code F1 >= 0.98
-    and procedure F1 >= 0.85 on the held-out set. Run with `make gate`; joins `make test` once met."""
+    """CI fails when the model understands citizens worse than the targets: intent macro-F1
+    (accented >= 0.92, unaccented >= 0.88), dossier_code F1 >= 0.98 and procedure F1 >= 0.85 on
+    the held-out set."""
     failures = gate_failures(held_out_summaries)
     assert not failures, "NLU quality gate:\n" + "\n".join(failures)
