@@ -201,6 +201,10 @@ def procedure_entries(rows: list[dict], synonyms: dict) -> dict[str, str]:
 
 
 _GENERIC_FIELD_PARTS = frozenset({"đăng ký", "quản lý", "hoạt động", "thành lập", "cấp", "chính sách", "dữ liệu"})
+# Parts of field names that citizens use in their everyday sense, not to name a lĩnh vực: "cán
+# bộ" is the official at the desk, "lệ phí" the fee they ask about, "khiếu nại"/"tố cáo" what they
+# want to file, "định danh" their VNeID account. The whole field names stay.
+_EVERYDAY_FIELD_PARTS = frozenset({"cán bộ", "lệ phí", "phí", "khiếu nại", "tố cáo", "định danh"})
 
 
 def field_entries(rows: list[dict]) -> dict[str, str]:
@@ -212,7 +216,7 @@ def field_entries(rows: list[dict]) -> dict[str, str]:
         for part in re.split(r",\s*|\s+và\s+|\s*\(|\)", field):
             part = part.strip().lower()
             part = re.sub(r"^(?:quản lý|đăng ký|cấp|hoạt động|thành lập)\s+", "", part)
-            if part in _GENERIC_FIELD_PARTS:
+            if part in _GENERIC_FIELD_PARTS | _EVERYDAY_FIELD_PARTS:
                 continue
             if len(part.split()) >= 2 or part in {"thuế", "thú y"}:
                 entries.setdefault(part, field)
