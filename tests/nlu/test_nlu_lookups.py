@@ -51,6 +51,13 @@ def test_accented_text_must_match_accented_surface():
     assert not [v for v in _values("xem sơ đồ khu đất") if v[1] == "sơ đồ"]
 
 
+def test_everyday_words_are_not_fields_but_named_fields_are():
+    """ "cán bộ" (the official) and "lệ phí" (the fee) are what citizens talk about, not a lĩnh vực;
+    "hộ tịch" still is one."""
+    assert [v[0] for v in _values("cán bộ thu lệ phí sai")] == []
+    assert ("field", "hộ tịch") in [v[:2] for v in _values("các thủ tục hộ tịch")]
+
+
 def test_old_provinces_map_to_the_merged_province_and_addresses_join():
     """Pre-2025 units map to today's: an old commune address becomes its current unit."""
     text = "nhà tôi ở xã Tân Phú, huyện Châu Thành, tỉnh Bến Tre"
