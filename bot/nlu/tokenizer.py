@@ -145,7 +145,7 @@ class VietnameseTokenizer(Tokenizer):
         parts = [syllable.lower() for syllable in seg.syllables]
         if seg.kind not in (WORD, ALNUM):
             return "".join(parts)
-        if seg.kind == WORD:  # "chàooo", "khumm": emphasis, not another word
+        if seg.kind == WORD:  # "chàooo", "khummm": emphasis, not another word
             parts = [part if part in self._expansions else squash_elongation(part) for part in parts]
         expanded = [self._expansions.get(part) for part in parts]
         if not any(expanded):

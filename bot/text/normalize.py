@@ -111,16 +111,18 @@ def has_diacritics(text: str) -> bool:
 
 
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")  # three or more of one letter: "chàooo", "okkk"
-_DOUBLED_END = re.compile(r"([^\W\d_])\1$")  # "hii", "nhaa"
+# A doubled final vowel: "hii", "nhaa"; not "uu", which is "ưu" typed without accents ("cuu" =
+# "cứu"), and not consonants, which loanwords double ("app", "off").
+_DOUBLED_END = re.compile(r"([aeioy])\1$")
 _HAS_VOWEL = re.compile(r"[aeiouy]")
 
 
 def squash_elongation(word: str) -> str:
     """One word with letters repeated for emphasis reduced to one: "chàooo" -> "chào", "hii" -> "hi".
 
-    No Vietnamese syllable has three equal letters in a row or ends in a doubled letter, so a
-    correctly spelled syllable never changes; digits are left alone ("1000"), and so are
-    abbreviations, which have no vowel ("cccd") or two letters ("tt")."""
+    No Vietnamese syllable has three equal letters in a row or ends in a doubled vowel (but "uu"
+    for "ưu" typed without accents), so a correctly spelled syllable never changes; digits are
+    left alone ("1000"), and so are abbreviations, which have no vowel ("cccd") or two letters ("tt")."""
     if not _HAS_VOWEL.search(fold_accents(word)):
         return word
     word = _ELONGATED.sub(r"\1", word)

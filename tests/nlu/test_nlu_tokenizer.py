@@ -121,9 +121,9 @@ def test_abbreviation_expansion_is_segmented_like_written_words(tokenizer):
 
 
 def test_emphasis_letters_are_squashed_before_expansion(tokenizer):
-    """ "chàooo" and "khumm" give the lemmas of "chào" and "không"; the token text stays as typed."""
-    tokens = tokenizer.tokenize_text("chàooo khumm")
-    assert [t.text for t in tokens] == ["chàooo", "khumm"]
+    """ "chàooo" and "khummm" give the lemmas of "chào" and "không"; the token text stays as typed."""
+    tokens = tokenizer.tokenize_text("chàooo khummm")
+    assert [t.text for t in tokens] == ["chàooo", "khummm"]
     assert [t.lemma for t in tokens] == ["chào", "không"]
 
 
