@@ -76,6 +76,10 @@ def _test_set():
     return gen.load_examples(gen.TEST_SET)
 
 
+def _blind_set():
+    return gen.load_examples(gen.BLIND_SET)
+
+
 def _base_intent(intent: str) -> str:
     return intent.split("/", 1)[0]
 
@@ -138,7 +142,7 @@ def test_files_are_nfc_with_traditional_tone_placement(path: Path):
 
 
 def test_only_contract_entities_are_annotated():
-    for example in [*_training(), *_test_set()]:
+    for example in [*_training(), *_test_set(), *_blind_set()]:
         for segment in example.segments:
             if segment.entity is not None:
                 assert segment.entity in CONTRACT_ENTITIES, example.markup()
@@ -153,7 +157,7 @@ def _entity_spans(example):
 
 
 def test_entity_spans_are_whole_words():
-    for example in [*_training(), *_test_set()]:
+    for example in [*_training(), *_test_set(), *_blind_set()]:
         text = example.text
         for start, end, segment in _entity_spans(example):
             assert segment.text == segment.text.strip(), f"spaces inside the annotation: {example.markup()}"
@@ -166,7 +170,7 @@ def test_entity_spans_align_with_the_project_tokenizer():
     tokenizer_module = pytest.importorskip("bot.nlu.tokenizer")
     tokenizer = tokenizer_module.VietnameseTokenizer(tokenizer_module.VietnameseTokenizer.get_default_config())
     misaligned = []
-    for example in [*_training(), *_test_set()]:
+    for example in [*_training(), *_test_set(), *_blind_set()]:
         spans = list(_entity_spans(example))
         if not spans:
             continue
@@ -182,7 +186,7 @@ def test_structured_entities_have_their_shape():
         "id_number": re.compile(r"\d{12}"),
         "phone_number": re.compile(r"0[35789]\d{8}"),
     }
-    for example in [*_training(), *_test_set()]:
+    for example in [*_training(), *_test_set(), *_blind_set()]:
         for segment in example.segments:
             if segment.entity in shapes:
                 value = segment.value or segment.text
@@ -220,7 +224,7 @@ def test_no_utterance_in_two_intents():
 
 def test_held_out_set_never_appears_in_training():
     training_keys = {gen.utterance_key(example.text) for example in _training()}
-    for path in (gen.TEST_SET, gen.TEST_COPY):
+    for path in (gen.TEST_SET, gen.TEST_COPY, gen.BLIND_SET):
         leaked = [
             example.text for example in gen.load_examples(path) if gen.utterance_key(example.text) in training_keys
         ]
