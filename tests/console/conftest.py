@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +15,9 @@ from console.app import create_app
 from console.db import create_schema, make_engine, session_factory, session_scope
 from console.services import accounts
 from console.settings import ConsoleSettings
+
+if TYPE_CHECKING:
+    from tests.console.desk_support import FakeRasaApi
 
 SERVICE_TOKEN = "console-test-token"
 PASSWORD = "correct horse battery"
@@ -56,6 +60,26 @@ class Clock:
         from datetime import timezone
 
         return self.now or datetime.now(timezone.utc)
+
+
+@pytest.fixture
+def fake_rasa() -> Iterator[FakeRasaApi]:
+    """Rasa's HTTP API stand-in for desk and complaint tests (started only where requested)."""
+    from tests.console.desk_support import FakeRasaApi  # imports Rasa: only for the tests using it
+
+    server = FakeRasaApi()
+    yield server
+    server.stop()
+
+
+def settings_with_rasa(tmp_path: Path, fake_rasa: FakeRasaApi, *, tracker: bool = True) -> ConsoleSettings:
+    """Console settings that talk to ``fake_rasa`` and, with ``tracker``, read an SQLite tracker store."""
+    from tests.console.desk_support import RASA_TOKEN
+
+    overrides: dict[str, object] = {"rasa_url": fake_rasa.url, "rasa_token": RASA_TOKEN}
+    if tracker:
+        overrides["tracker_database_url"] = f"sqlite:///{tmp_path / 'tracker.db'}"
+    return make_settings(tmp_path, **overrides)
 
 
 @pytest.fixture

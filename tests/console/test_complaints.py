@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from console.models import AuditEntry, Complaint, StaffReply
-from tests.console.conftest import login, make_settings
-from tests.console.desk_support import RASA_TOKEN, FakeRasaApi
+from tests.console.conftest import login, settings_with_rasa
+from tests.console.desk_support import FakeRasaApi
 
 SENDER = "zalo:8812345"
 
 
 @pytest.fixture
-def fake_rasa() -> Iterator[FakeRasaApi]:
-    server = FakeRasaApi()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def settings(tmp_path: Path, fake_rasa: FakeRasaApi):
-    return make_settings(tmp_path, rasa_url=fake_rasa.url, rasa_token=RASA_TOKEN)
+    return settings_with_rasa(tmp_path, fake_rasa, tracker=False)
 
 
 def file_complaint(api, description: str = "Bộ phận một cửa xã trả hồ sơ chậm 2 tuần") -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,27 +9,15 @@ from fastapi.testclient import TestClient
 from rasa.shared.core.events import BotUttered, UserUttered
 
 from console.models import AuditEntry, Handoff, StaffReply
-from tests.console.conftest import login, make_settings
-from tests.console.desk_support import RASA_TOKEN, FakeRasaApi, write_conversations
+from tests.console.conftest import login, settings_with_rasa
+from tests.console.desk_support import FakeRasaApi, write_conversations
 
 SENDER = "web:5b0c7a4e-3f7e-4a53-9d0b-6a1c2b3d4e5f"
 
 
 @pytest.fixture
-def fake_rasa() -> Iterator[FakeRasaApi]:
-    server = FakeRasaApi()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def settings(tmp_path: Path, fake_rasa: FakeRasaApi):
-    return make_settings(
-        tmp_path,
-        rasa_url=fake_rasa.url,
-        rasa_token=RASA_TOKEN,
-        tracker_database_url=f"sqlite:///{tmp_path / 'tracker.db'}",
-    )
+    return settings_with_rasa(tmp_path, fake_rasa)
 
 
 def open_handoff(api: TestClient, sender_id: str = SENDER, contact: str | None = None) -> int:

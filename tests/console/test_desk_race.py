@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -22,13 +21,6 @@ from tests.console.desk_support import RASA_TOKEN, FakeRasaApi
 
 THREADS = 8
 ROUNDS = 10
-
-
-@pytest.fixture
-def fake_rasa() -> Iterator[FakeRasaApi]:
-    server = FakeRasaApi()
-    yield server
-    server.stop()
 
 
 def _take_together(factory, rasa: RasaApi, handoff_id: int, staff: list[User]):

@@ -4,15 +4,14 @@ members racing for the same request (each in their own session, clicking at the 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rasa.shared.core.events import BotUttered, UserUttered
 
 from tests.console.browser.conftest import playwright_api, screenshot, sign_in
-from tests.console.conftest import make_settings
-from tests.console.desk_support import RASA_TOKEN, FakeRasaApi, write_conversations
+from tests.console.conftest import settings_with_rasa
+from tests.console.desk_support import FakeRasaApi, write_conversations
 
 pytestmark = pytest.mark.browser
 expect = playwright_api.expect
@@ -20,20 +19,8 @@ SENDER = "web:9f1d2c3b-4a5e-4f60-8b7c-0d1e2f3a4b5c"
 
 
 @pytest.fixture
-def fake_rasa() -> Iterator[FakeRasaApi]:
-    server = FakeRasaApi()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def settings(tmp_path: Path, fake_rasa: FakeRasaApi):
-    return make_settings(
-        tmp_path,
-        rasa_url=fake_rasa.url,
-        rasa_token=RASA_TOKEN,
-        tracker_database_url=f"sqlite:///{tmp_path / 'tracker.db'}",
-    )
+    return settings_with_rasa(tmp_path, fake_rasa)
 
 
 @pytest.fixture
