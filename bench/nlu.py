@@ -16,8 +16,8 @@ from typing import Any
 import requests
 
 from bot.evaluation.bench import DEFAULT_UTTERANCES, training_seconds
-from bot.processes import ProcessSpec, free_port, start, stop
-from bot.stack import PYTHON, REPO_ROOT
+from bot.processes import free_port, start, stop
+from bot.stack import rasa_api_spec
 from bot.train import training_log_path
 
 from .catalog import percentile
@@ -59,20 +59,8 @@ def bench_parse_server(
         endpoints, credentials = Path(tmp) / "endpoints.yml", Path(tmp) / "credentials.yml"
         endpoints.write_text("{}\n", encoding="utf-8")
         credentials.write_text("rest:\n", encoding="utf-8")
-        command = [
-            PYTHON, "-m", "rasa", "run", "--model", str(model), "--enable-api", "--auth-token", token,
-            "--interface", "127.0.0.1", "--port", str(port),
-            "--endpoints", str(endpoints), "--credentials", str(credentials),
-        ]  # fmt: skip
-        spec = ProcessSpec(
-            name="rasa",
-            command=command,
-            port=port,
-            health_url=f"http://127.0.0.1:{port}/",
-            log_file=log_file,
-            env={"PYTHONUNBUFFERED": "1"},
-            cwd=REPO_ROOT,
-            start_timeout=240.0,
+        spec = rasa_api_spec(
+            model, port, token, log_file, endpoints=endpoints, credentials=credentials, env={"PYTHONUNBUFFERED": "1"}
         )
         started = time.perf_counter()
         process = start(spec)

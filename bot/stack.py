@@ -185,3 +185,38 @@ def rasa_command(layout: StackLayout) -> list[str]:
         "--cors", "*",
         "--credentials", "credentials.yml", "--endpoints", layout.endpoints_file,
     ]  # fmt: skip
+
+
+def rasa_api_spec(
+    model: Path,
+    port: int,
+    token: str,
+    log_file: Path,
+    *,
+    endpoints: Path | None = None,
+    credentials: Path | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path = REPO_ROOT,
+    start_timeout: float = 240.0,
+) -> ProcessSpec:
+    """A lone ``rasa run --enable-api`` on 127.0.0.1:``port`` behind ``token`` (benchmarks, tests);
+    without ``endpoints``/``credentials`` Rasa reads the files of ``cwd``."""
+    command = [
+        PYTHON, "-m", "rasa", "run", "--model", str(model), "--enable-api", "--auth-token", token,
+        "--interface", "127.0.0.1", "--port", str(port),
+    ]  # fmt: skip
+    if endpoints is not None:
+        command += ["--endpoints", str(endpoints)]
+    if credentials is not None:
+        command += ["--credentials", str(credentials)]
+    return ProcessSpec(
+        name="rasa",
+        command=command,
+        port=port,
+        # Rasa opens its port only once the model is loaded, so "/" answering means ready.
+        health_url=f"http://127.0.0.1:{port}/",
+        log_file=log_file,
+        env=env or {},
+        cwd=cwd,
+        start_timeout=start_timeout,
+    )

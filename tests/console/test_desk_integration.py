@@ -6,7 +6,6 @@ the transcript from the tracker store, release gives the conversation back, anal
 
 from __future__ import annotations
 
-import sys
 import tarfile
 import threading
 import uuid
@@ -17,7 +16,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.processes import ProcessSpec, free_port, start, stop
+from bot.processes import free_port, start, stop
+from bot.stack import rasa_api_spec
 from bot.train import REPO_ROOT
 from console.app import create_app
 from console.db import create_schema, make_engine, session_scope
@@ -68,19 +68,13 @@ def rasa_server(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         "bot.channels.rest.GuardedRestInput:\n  payload_key: integration-key\n", encoding="utf-8"
     )
     port = free_port()
-    command = [
-        sys.executable, "-m", "rasa", "run", "--enable-api", "--auth-token", TOKEN,
-        "--port", str(port), "--interface", "127.0.0.1", "--model", str(trained_model),
-        "--endpoints", str(work / "endpoints.yml"), "--credentials", str(work / "credentials.yml"),
-    ]  # fmt: skip
-    spec = ProcessSpec(
-        name="rasa",
-        command=command,
-        port=port,
-        health_url=f"http://127.0.0.1:{port}/",
-        log_file=work / "rasa.log",
-        start_timeout=240.0,
-        cwd=REPO_ROOT,
+    spec = rasa_api_spec(
+        trained_model,
+        port,
+        TOKEN,
+        work / "rasa.log",
+        endpoints=work / "endpoints.yml",
+        credentials=work / "credentials.yml",
     )
     process = start(spec)
     try:

@@ -7,11 +7,11 @@ real training, evaluation and activation paths without the full model's minutes 
 from __future__ import annotations
 
 import shutil
-import sys
 import textwrap
 from pathlib import Path
 
-from bot.processes import ProcessSpec, RunningProcess, free_port, start
+from bot.processes import RunningProcess, free_port, start
+from bot.stack import rasa_api_spec
 
 CONFIG = """
 recipe: default.v1
@@ -118,20 +118,7 @@ def write_tiny_project(root: Path) -> Path:
 
 def start_rasa(model: Path, workdir: Path, token: str, port: int | None = None) -> RunningProcess:
     """A real ``rasa run --enable-api`` on a free localhost port, started with ``model``."""
-    port = port or free_port()
-    command = [
-        sys.executable, "-m", "rasa", "run", "--enable-api", "--auth-token", token,
-        "--port", str(port), "--interface", "127.0.0.1", "--model", str(model),
-    ]  # fmt: skip
-    spec = ProcessSpec(
-        name="rasa",
-        command=command,
-        port=port,
-        health_url=f"http://127.0.0.1:{port}/",
-        log_file=workdir / "rasa.log",
-        start_timeout=120.0,
-        cwd=workdir,
-    )
+    spec = rasa_api_spec(model, port or free_port(), token, workdir / "rasa.log", cwd=workdir, start_timeout=120.0)
     return start(spec)
 
 
