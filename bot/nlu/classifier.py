@@ -167,7 +167,8 @@ class BlendedIntentClassifier(GraphComponent, IntentClassifier):
                 name: weight * previous.get(name, 0.0) + (1.0 - weight) * ours.get(name, 0.0)
                 for name in set(previous) | set(ours)
             }
-            ranking = [{"name": n, "confidence": c} for n, c in sorted(blended.items(), key=lambda kv: -kv[1])]
+            ordered = sorted(blended.items(), key=lambda kv: (-kv[1], kv[0]))  # ties by name: reproducible
+            ranking = [{"name": n, "confidence": c} for n, c in ordered]
             length = int(self._config["ranking_length"])
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking[:length] if length > 0 else ranking, add_to_output=True)
