@@ -129,6 +129,7 @@ def bench_engine(
         report = import_catalog(session, catalog, data_date)
     result["import_seconds"] = round(time.perf_counter() - started, 2)
     result["procedures"] = report.total
+    result["brief_coverage_percent"] = {part: round(report.brief_percent(part), 1) for part in report.brief_coverage}
     started = time.perf_counter()
     with session_scope(factory) as session:
         search.rebuild_index(session)

@@ -33,6 +33,7 @@ from portal.settings import PortalSettings, get_settings
 CATALOG_FINGERPRINT = "catalog_fingerprint"
 PII_KEY_CHECK = "pii_key_check"  # keyed hash of a constant: detects a changed PII key
 CORRECTIONS_PATH = Path(__file__).resolve().parent / "catalog" / "corrections.yml"  # staff overrides
+BRIEF_DIR = Path(__file__).resolve().parent / "catalog" / "brief"  # brief builder: a change re-imports
 
 
 class OperatorError(RuntimeError):
@@ -44,9 +45,9 @@ def say(message: str) -> None:
 
 
 def catalog_fingerprint(path: Path, data_date: str) -> str:
-    """Identity of what an import would produce: the file, the staff corrections and the data date."""
+    """Identity of what an import would produce: the file, the staff corrections, the brief builder, the date."""
     digest = hashlib.sha256()
-    for source in (path, CORRECTIONS_PATH):
+    for source in (path, CORRECTIONS_PATH, *sorted(BRIEF_DIR.glob("*.py"))):
         if source.is_file():
             with source.open("rb") as handle:
                 for chunk in iter(lambda handle=handle: handle.read(1 << 20), b""):
@@ -101,6 +102,9 @@ def import_catalog_and_index(engine: Engine, settings: PortalSettings) -> None:
         f"catalog imported from {path.name} in {time.perf_counter() - started:.1f}s: "
         f"{report.total} records ({report.inserted} new, {report.updated} updated)"
     )
+    say(f"brief coverage: {report.brief_summary()}")
+    if report.brief_corrections_stale:
+        say(f"stale brief corrections (review in the console): {', '.join(sorted(report.brief_corrections_stale))}")
     started = time.perf_counter()
     with session_scope(factory) as session:
         indexed = engine_for(engine).rebuild_index(session)

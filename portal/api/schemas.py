@@ -91,7 +91,81 @@ class LookupResponse(BaseModel):
     as_of: datetime = Field(..., description="Vietnam time of the answer.")
 
 
-ProcedureDetail = dict[str, Any]
+class BriefDocument(BaseModel):
+    name: str = Field(..., description="Short name, cut at a clause boundary.", example="Tờ khai đăng ký khai sinh")
+    form: str | None = Field(None, description="Numbered form, e.g. `mẫu CT01`; null when none is named.")
+    originals: int = Field(..., description="Bản chính")
+    copies: int = Field(..., description="Bản sao")
+
+
+class BriefCase(BaseModel):
+    title: str = Field(..., example="Trẻ em bị bỏ rơi")
+    documents: list[BriefDocument]
+
+
+class BriefDocuments(BaseModel):
+    submit: list[BriefDocument] = Field(..., description="Ordinary case, to hand in; forms first.")
+    show: list[BriefDocument] = Field(..., description="To show (xuất trình), not hand in.")
+    cases: list[BriefCase] = Field(..., description="Other named cases: conditions, authorisation, online-only.")
+    notes: list[str] = Field(..., description="Lưu ý and conditions that name no document, as sentences.")
+
+
+class BriefFee(BaseModel):
+    channel: str = Field(..., description="in_person | online | post")
+    amount: int | None = Field(..., description="VND; 0 when free; null when not one fixed amount.")
+    text: str = Field(..., description="One plain phrase with its condition.", example="135.000 đồng/lần")
+    derived: bool = Field(..., description="The amount came from the note or a staff correction, not the fee cell.")
+    by_province: bool = Field(..., description="Set by the provincial People's Council (HĐND tỉnh).")
+
+
+class BriefTime(BaseModel):
+    channel: str
+    text: str = Field(..., example="7 ngày làm việc")
+    value: float | None
+    unit: str | None = Field(..., description="working_day | day | hour | month | year | minute | week | same_day")
+
+
+class BriefWhere(BaseModel):
+    agency: str = Field(..., example="Ủy ban nhân dân cấp xã")
+    authority: str = Field(..., description="people_committee | police | admin_center | other")
+    unit_level: str = Field(..., description="commune | province | central")
+    derived: bool = Field(..., description="True when the record had no agency and it was derived from level + field.")
+
+
+class BriefOnline(BaseModel):
+    available: bool
+    url: str | None
+
+
+class BriefSource(BaseModel):
+    url: str
+    data_date: str
+
+
+class Brief(BaseModel):
+    """What a citizen needs from a procedure, built at catalog import (staff corrections applied)."""
+
+    name: str = Field(..., description="Display name without a leading `Thủ tục`.", example="Đăng ký khai sinh")
+    documents: BriefDocuments
+    fees: list[BriefFee]
+    times: list[BriefTime]
+    where: BriefWhere
+    steps: list[str] = Field(..., description="Complete sentences, no empty headings.")
+    online: BriefOnline
+    source: BriefSource
+    corrected_by_staff: bool
+
+
+class ProcedureDetail(BaseModel):
+    """The full structured record (every catalog part, raw text where parsing failed) plus its brief."""
+
+    code: str = Field(..., example="1.001193")
+    name: str
+    brief: Brief | None = Field(..., description="Null only when the catalog was imported before briefs existed.")
+
+    class Config:
+        extra = "allow"
+
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Missing or wrong service token."},

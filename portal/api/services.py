@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.catalog.brief.store import served_brief
 from portal.catalog.serialize import procedure_detail
 from portal.models.catalog import DocumentCase, Procedure
 from portal.search import ProcedureSearch
@@ -50,4 +51,6 @@ def get_procedure(session: Session, code: str) -> dict[str, Any] | None:
         )
     )
     procedure = session.execute(query).scalar_one_or_none()
-    return procedure_detail(procedure) if procedure is not None else None
+    if procedure is None:
+        return None
+    return {**procedure_detail(procedure), "brief": served_brief(session, procedure.code)}

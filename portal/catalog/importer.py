@@ -24,6 +24,9 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from portal.catalog.brief import COVERAGE_PARTS, brief_coverage, build_brief
+from portal.catalog.brief.overlay import source_hash
+from portal.catalog.brief.store import stale_corrections, write_briefs
 from portal.catalog.corrections import Correction, apply_corrections, corrections_by_code, load_corrections
 from portal.catalog.record import Issue, build_procedure, fee_issue, source_text
 from portal.models.catalog import (
@@ -73,10 +76,22 @@ class ImportReport:
     corrections_applied: int = 0
     coverage: dict[str, int] = field(default_factory=dict)
     steps_styles: dict[str, int] = field(default_factory=dict)
+    # Procedures whose brief has each part (portal.catalog.brief.COVERAGE_PARTS).
+    brief_coverage: dict[str, int] = field(default_factory=dict)
+    # Staff brief corrections that no longer fit the imported catalog: {code: reasons}.
+    brief_corrections_stale: dict[str, list[str]] = field(default_factory=dict)
 
     def percent(self, part: str) -> float:
         """Share of records (0-100) with at least one parsed item of ``part``."""
         return 100.0 * self.coverage.get(part, 0) / self.total if self.total else 0.0
+
+    def brief_percent(self, part: str) -> float:
+        """Share of procedures (0-100) whose brief has ``part``."""
+        return 100.0 * self.brief_coverage.get(part, 0) / self.total if self.total else 0.0
+
+    def brief_summary(self) -> str:
+        """One line for logs: every brief part with its share."""
+        return ", ".join(f"{part} {self.brief_percent(part):.1f}%" for part in COVERAGE_PARTS)
 
 
 def read_records(path: Path) -> Iterator[dict[str, Any]]:
@@ -110,12 +125,22 @@ def import_catalog(session: Session, path: Path, data_date: str, corrections: Pa
         record_issues += _correct(data, by_code.get(data["code"], []), record)
         procedures[data["code"]] = data  # a code listed twice: the last line wins
         issues[data["code"]] = _one_per_part(record_issues)
+    briefs: dict[str, tuple[dict[str, Any], str]] = {}
+    brief_parts: Counter[str] = Counter({part: 0 for part in COVERAGE_PARTS})
     for data in procedures.values():
         report.corrections_applied += len(data["corrections"])
         coverage.update(_covered(data))
         styles[data["steps_style"] or "none"] += 1
+        brief = build_brief(data)
+        briefs[data["code"]] = (brief, source_hash(data["raw"]))
+        brief_parts.update(brief_coverage(brief, data["channels"]))
     report.total = len(procedures)
     report.inserted, report.updated = write_procedures(session, list(procedures.values()))
+    write_briefs(session, briefs)
+    report.brief_coverage = dict(brief_parts)
+    report.brief_corrections_stale = stale_corrections(session, briefs)
+    for code, reasons in report.brief_corrections_stale.items():
+        issues.setdefault(code, []).append(Issue("brief_correction", "; ".join(reasons)))
     _replace_issues(session, issues)
     report.issues_by_part = dict(sorted(Counter(i.part for found in issues.values() for i in found).items()))
     report.coverage = dict(coverage)
@@ -264,6 +289,9 @@ def main() -> None:
     print(f"{report.total} procedures ({report.inserted} new, {report.updated} updated) in {report.duration:.1f}s")
     print(f"issues by part: {report.issues_by_part}; corrections applied: {report.corrections_applied}")
     print(f"coverage: {coverage}")
+    print(f"brief coverage: {report.brief_summary()}")
+    if report.brief_corrections_stale:
+        print(f"stale brief corrections: {sorted(report.brief_corrections_stale)}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Portal tables: the procedure catalog and the dossier registry."""
 
 from portal.models.base import Base
+from portal.models.brief import BriefCorrection, BriefCorrectionAudit, ProcedureBrief
 from portal.models.catalog import (
     CatalogImportIssue,
     DocumentCase,
@@ -14,6 +15,8 @@ from portal.models.meta import PortalMeta
 
 __all__ = [
     "Base",
+    "BriefCorrection",
+    "BriefCorrectionAudit",
     "CatalogImportIssue",
     "DocumentCase",
     "Dossier",
@@ -21,6 +24,7 @@ __all__ = [
     "LookupFailure",
     "PortalMeta",
     "Procedure",
+    "ProcedureBrief",
     "ProcedureChannel",
     "ProcedureStep",
     "RequiredDocument",

@@ -35,6 +35,16 @@ def test_most_asked_procedures_have_a_detail_record(full_client: TestClient, cod
     assert response.json()["code"] == code
 
 
+def test_detail_serves_the_brief(full_client: TestClient) -> None:
+    """GET /procedures/{code} carries the brief: khai sinh's form first, its agency derived, raw record kept."""
+    body = full_client.get("/api/v1/procedures/1.001193", headers=AUTH).json()
+    brief = body["brief"]
+    assert brief["documents"]["submit"][0]["name"] == "Tờ khai đăng ký khai sinh"
+    assert brief["where"]["derived"] is True and brief["corrected_by_staff"] is False
+    assert brief["source"]["url"] == body["source_url"]
+    assert body["cases"], "the full structured record stays available"
+
+
 @pytest.mark.parametrize(
     ("q", "expected"),
     [("lam cccd gan chip", "1.014061"), ("đăng ký khai sinh cho con", "1.001193"), ("1.004222", "1.004222")],

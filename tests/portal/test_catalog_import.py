@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from portal.catalog.importer import ImportReport, import_catalog, read_records
 from portal.catalog.serialize import procedure_detail
 from portal.db import create_schema, make_engine, session_factory, session_scope
+from portal.models.brief import ProcedureBrief
 from portal.models.catalog import (
     CatalogImportIssue,
     DocumentCase,
@@ -220,3 +221,19 @@ def test_malformed_corrections_file_fails_loudly(empty_db: Engine, tmp_path: Pat
     corrections.write_text("corrections:\n  - {code: '1.004222', field: name, value: x}\n", encoding="utf-8")
     with session_scope(session_factory(empty_db)) as session, pytest.raises(ValueError, match="reason"):
         import_catalog(session, path, "2026-06-30", corrections=corrections)
+
+
+def test_every_procedure_has_a_brief_and_coverage_is_reported(
+    imported_catalog_engine: Engine, imported_catalog_report: ImportReport
+) -> None:
+    """A brief is stored for every procedure; the report counts each brief part at its measured level."""
+    with Session(imported_catalog_engine, future=True) as session:
+        briefs = session.execute(select(func.count()).select_from(ProcedureBrief)).scalar_one()
+    assert briefs == TOTAL
+    report = imported_catalog_report
+    assert report.brief_percent("documents_submit") > 95
+    assert report.brief_percent("fee_any") > 85
+    assert report.brief_percent("time_any") > 94
+    assert report.brief_percent("steps") == 100
+    assert report.brief_percent("agency_record") + report.brief_percent("agency_derived") == pytest.approx(100)
+    assert "documents_submit" in report.brief_summary()

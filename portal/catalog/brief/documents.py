@@ -1,0 +1,335 @@
+"""The documents part of a brief: the ordinary case first, chosen by content, other cases apart.
+
+The catalog's document groups come in scraped order: for khai sinh the declaration form sits in an
+untitled group at the end, after "Giấy tờ phải nộp", "Giấy tờ phải xuất trình" and "Lưu ý"; for
+thường trú each group is a living situation, the first a boat. So groups are classified by their
+title (to hand in, to show, notes, a named situation) and items by their wording (a form, a
+condition "Trường hợp … thì nộp …", an authorisation, a note); the ordinary case is what is left
+unconditional, forms first.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from portal.catalog.brief.text import (
+    as_sentence,
+    capitalize,
+    cut_at_word,
+    first_clause,
+    strip_bullet,
+    without_parentheses,
+)
+
+NAME_LIMIT = 110
+TITLE_LIMIT = 90
+AUTHORISATION = "Ủy quyền cho người khác làm thủ tục"
+ONLINE = "Nộp hồ sơ trực tuyến"
+
+_FORM_START = re.compile(
+    r"^(?:Tờ khai|Mẫu|Phiếu|Đơn|Giấy đề nghị|Văn bản đề nghị|Bản khai|Giấy khai|Biểu mẫu)\b", re.IGNORECASE
+)
+_FORM_CODE = re.compile(
+    r"\b[Mm]ẫu\s*(?:số\s*)?([A-Z]{1,4}\s?\d{1,3}[a-z]?(?:/[A-Z0-9.\-]+)?|\d{1,3}[a-z]?(?:/\d{4}/[A-ZĐ\-]+)?\b)"
+)
+# A form code used as the name itself: "Phiếu CC01", "Tờ khai TK01".
+_CODE_IN_NAME = re.compile(r"\b([A-Z]{2,3}\d{2}[a-z]?)\b")
+_CONDITION = re.compile(r"^(?:Trường hợp|Đối với|Nếu|Riêng|Khi)\b", re.IGNORECASE)
+_CONDITION_HEAD = re.compile(r"^(?:Trường hợp|Đối với(?: trường hợp)?|Nếu|Riêng|Khi)\s+", re.IGNORECASE)
+# What follows "… thì" when the condition asks for a document: "phải có / nộp / xuất trình <document>".
+_CONSEQUENCE = re.compile(
+    r"^(?:người yêu cầu |công dân )?"
+    r"(?:phải có|cần có|(?:phải )?nộp(?: thêm| lại)?|(?:phải )?xuất trình|(?:phải )?gửi kèm(?: theo)?|kèm theo"
+    r"|(?:phải )?bổ sung)\s+(?P<doc>.+)$",
+    re.IGNORECASE,
+)
+# Without "thì": "Trường hợp <who> phải có <document>".
+_CONDITION_VERB = re.compile(
+    r"^(?P<cond>.+?),?\s+(?:kèm theo hồ sơ )?(?:phải có|phải nộp(?: thêm)?|phải xuất trình)\s+(?P<doc>.+)$",
+    re.IGNORECASE,
+)
+_EMBEDDED_CONDITION = re.compile(r"\s(?:trong|đối với)\s+trường hợp\s+(?P<cond>.+)$", re.IGNORECASE)
+_AUTHORISATION = re.compile(r"^(?:Văn bản|Giấy)\s+ủy quyền|trường hợp ủy quyền|\bủy quyền cho\b", re.IGNORECASE)
+_ALIAS = re.compile(r"\(sau đây gọi(?: tắt)? là ([^)]{3,40})\)")
+_NAME_CLAUSES = (
+    ";",
+    ": ",
+    ". ",
+    " theo mẫu",
+    " theo Mẫu",
+    " (mẫu",
+    " (Mẫu",
+    " theo quy định",
+    " quy định tại",
+    ", Mẫu",
+    ", mẫu",
+    " ban hành kèm",
+    " do cơ quan",
+    " do Ủy ban",
+    " do người",
+    " (nếu",
+    ", trừ",
+    " nếu ",
+    " được tạo lập",
+    " trong trường hợp",
+    " đối với trường hợp",
+    " còn giá trị",
+    " có dán ảnh",
+)
+_NOT_A_DOCUMENT = re.compile(r"^(?:không|chỉ cần|được|có thể|thì)\b", re.IGNORECASE)
+
+
+def build_documents(cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """``{"submit", "show", "cases", "notes"}`` from the parsed document groups of one procedure."""
+    out = _Collector()
+    situations: list[tuple[str, list[dict[str, Any]]]] = []
+    for case in cases:
+        kind = _group_kind(case["title"])
+        if kind == "notes":
+            out.add_notes(case["documents"])
+        elif kind == "situation":
+            situations.append((case["title"], case["documents"]))
+        else:
+            for row in case["documents"]:
+                out.add_item(row, show=kind == "show")
+    ordinary_title = ""
+    if situations and not out.submit:
+        best = max(range(len(situations)), key=lambda i: (_score(situations[i][1]), -i))
+        title, rows = situations.pop(best)
+        ordinary_title = _case_title(title)
+        for row in rows:
+            out.add_item(row, show=False)
+    for title, rows in situations:
+        title = _case_title(title)
+        if title == ordinary_title:
+            title = f"{title} (nhóm giấy tờ khác)"
+        out.add_case(title, [doc for doc in map(_situation_document, rows) if doc])
+    return out.result()
+
+
+_LABELLED = re.compile(r"^(?:Đối với|Trường hợp)\s+(?P<who>[^:]{3,80}):\s*(?P<doc>.+)$")
+
+
+def document(row: dict[str, Any]) -> dict[str, Any] | None:
+    """One document in the brief's shape, or ``None`` when the row names no document."""
+    text = strip_bullet(row["name"])
+    if not text or text.endswith(":"):
+        return None
+    labelled = _LABELLED.match(text)
+    name = short_name(labelled.group("doc")) if labelled else short_name(text)
+    if labelled and name:
+        name = f"{name} ({labelled.group('who').strip()})"
+    if not name:
+        return None
+    return {
+        "name": name,
+        "form": form_code(labelled.group("doc") if labelled else text, row.get("template") or ""),
+        "originals": int(row.get("originals") or 0),
+        "copies": int(row.get("copies") or 0),
+    }
+
+
+def _situation_document(row: dict[str, Any]) -> dict[str, Any] | None:
+    """A document of a named situation; "Trường hợp X thì nộp Y" inside it becomes "Y (X)"."""
+    text = strip_bullet(row["name"])
+    if not _CONDITION.match(text) or _LABELLED.match(text):
+        return document(row)
+    split = _split_condition(text.split(". ")[0])
+    if not split:
+        return None
+    doc = document({**row, "name": split[1]})
+    if doc:
+        doc["name"] = f"{doc['name']} ({cut_at_word(split[0], 60)})"
+    return doc
+
+
+def short_name(text: str) -> str:
+    """A document's name cut at a clause boundary (never mid-word), without list marks or asides."""
+    text = strip_bullet(text)
+    alias = _ALIAS.search(text)
+    if alias:
+        return capitalize(alias.group(1).strip())
+    head, _ = first_clause(text, _NAME_CLAUSES, minimum=8)
+    head = without_parentheses(head) or head
+    return capitalize(cut_at_word(head, NAME_LIMIT).rstrip(" .,;:"))
+
+
+def form_code(text: str, template: str = "") -> str | None:
+    """ "mẫu CT01" / "mẫu số 18" when the row names its own numbered form, else ``None``.
+
+    Only a form named right after the document's name counts ("Tờ khai … (mẫu CT01 …)"); a form
+    mentioned deep inside an aside belongs to another document ("… tại Tờ khai … theo Mẫu số 01").
+    """
+    match = _FORM_CODE.search(template)
+    if not match:
+        head, _ = first_clause(strip_bullet(text), _NAME_CLAUSES, minimum=8)
+        match = _FORM_CODE.search(strip_bullet(text), 0, len(head) + 25)
+    if not match:
+        named = _CODE_IN_NAME.search(short_name(text))
+        return f"mẫu {named.group(1)}" if named else None
+    code = match.group(1).replace(" ", "")
+    return f"mẫu số {code}" if code[0].isdigit() else f"mẫu {code}"
+
+
+def is_form(doc: dict[str, Any]) -> bool:
+    return bool(doc["form"]) or bool(_FORM_START.match(doc["name"]))
+
+
+def _group_kind(title: str) -> str:
+    low = strip_bullet(title).lower()
+    if "lưu ý" in low[:12]:
+        return "notes"
+    if "xuất trình" in low and "nộp" not in low:
+        return "show"
+    if not low or low in ("--", "-") or re.match(r"^(giấy tờ|hồ sơ|thành phần)[^:]{0,30}(nộp|gồm)", low):
+        return "submit"
+    return "situation"
+
+
+def _case_title(title: str) -> str:
+    text = strip_bullet(title).rstrip(" :")
+    text = re.sub(r"^(?:Đối với\s+)?(?:trường hợp|Trường hợp)\s+", "", text)
+    text = re.sub(r"^Đối với\s+", "", text)
+    head, _ = first_clause(text, (":", ";", ". ", " thì ", " theo quy định", " theo các"), minimum=8)
+    return capitalize(cut_at_word(without_parentheses(head) or head, TITLE_LIMIT))
+
+
+def _score(rows: list[dict[str, Any]]) -> int:
+    """How much a situation group looks like the ordinary case: forms count, conditions cost."""
+    score = 0
+    for row in rows:
+        name = strip_bullet(row["name"])
+        doc = document(row)
+        if doc and doc["form"]:
+            score += 8
+        if doc and _FORM_START.match(doc["name"]):
+            score += 4
+        if _CONDITION.match(name):
+            score -= 3
+    return score
+
+
+class _Collector:
+    """Accumulates the brief's document lists while items are classified."""
+
+    def __init__(self) -> None:
+        self.submit: list[dict[str, Any]] = []
+        self.show: list[dict[str, Any]] = []
+        self.cases: dict[str, list[dict[str, Any]]] = {}
+        self.notes: list[str] = []
+
+    def add_item(self, row: dict[str, Any], show: bool) -> None:
+        text = strip_bullet(row["name"])
+        if not text:
+            return
+        if text.endswith(":") or text.lower().startswith(("lưu ý", "*lưu ý")):
+            self._note_or_lead_in(text)
+            return
+        if _CONDITION.match(text):
+            self._conditional(text, row)
+            return
+        doc = document(row)
+        if doc is None:
+            return
+        if _AUTHORISATION.search(text[:80]):
+            self.add_case(AUTHORISATION, [doc])
+            return
+        embedded = _EMBEDDED_CONDITION.search(without_parentheses(text))
+        if embedded and len(doc["name"]) < len(text) and "ủy quyền" not in embedded.group("cond")[:40]:
+            self.add_case(_case_title(embedded.group("cond")), [doc])
+            return
+        if _online_only(text):
+            self.add_case(ONLINE, [doc])
+            return
+        (self.show if show else self.submit).append(doc)
+
+    def _conditional(self, text: str, row: dict[str, Any]) -> None:
+        split = _split_condition(text.split(". ")[0])
+        if split:
+            cond, name = split
+            doc = document({**row, "name": name})
+            if doc:
+                title = AUTHORISATION if "ủy quyền" in cond.lower() else _case_title(cond)
+                self.add_case(title, [doc])
+                return
+        colon = re.match(r"^(?:Đối với|Trường hợp)\s+(?P<cond>[^:]{5,200}):\s*(?P<doc>.+)$", text)
+        if colon and " thì " not in colon.group("doc"):
+            doc = document({**row, "name": colon.group("doc")})
+            if doc:
+                self.add_case(_case_title(colon.group("cond")), [doc])
+                return
+        self.notes.append(as_sentence(text))
+
+    def _note_or_lead_in(self, text: str) -> None:
+        body = re.sub(r"^\*?\s*Lưu ý\s*:?\s*", "", text, flags=re.IGNORECASE)
+        if body.endswith(":"):
+            return  # a lead-in ("… các giấy tờ sau:") or a heading without content
+        for part in re.split(r"\s+-\s+", body):
+            if part.strip():
+                self.notes.append(as_sentence(strip_bullet(part)))
+
+    def add_notes(self, rows: list[dict[str, Any]]) -> None:
+        """Notes in source order; a heading ending with ":" is joined to the item after it."""
+        heading = ""
+        for row in rows:
+            text = strip_bullet(row["name"])
+            if not text:
+                continue
+            if text.endswith(":"):
+                heading = text
+                continue
+            if heading:
+                text = f"{heading} {text[:1].lower()}{text[1:]}"
+                heading = ""
+            self.notes.append(as_sentence(text))
+
+    def add_case(self, title: str, documents: list[dict[str, Any]]) -> None:
+        if not title:
+            return
+        known = self.cases.setdefault(title, [])
+        names = {doc["name"] for doc in known}
+        known.extend(doc for doc in documents if doc["name"] not in names)
+
+    def result(self) -> dict[str, Any]:
+        submit = _dedupe([d for d in self.submit if is_form(d)] + [d for d in self.submit if not is_form(d)])
+        return {
+            "submit": submit,
+            "show": _dedupe(self.show),
+            "cases": [{"title": title, "documents": docs} for title, docs in self.cases.items()],
+            "notes": list(dict.fromkeys(note for note in self.notes if note)),
+        }
+
+
+def _split_condition(text: str) -> tuple[str, str] | None:
+    """(condition, document) of "Trường hợp X thì phải có Y"; ``None`` when Y is not a document."""
+    body = _CONDITION_HEAD.sub("", text, count=1)
+    if " thì " in body:
+        cond, _, consequence = body.partition(" thì ")
+        match = _CONSEQUENCE.match(consequence)
+    else:
+        match = _CONDITION_VERB.match(body)
+        cond = match.group("cond") if match else ""
+    if not match or _NOT_A_DOCUMENT.match(match.group("doc")):
+        return None
+    return cond.rstrip(" ,"), match.group("doc")
+
+
+def _online_only(text: str) -> bool:
+    """A document the text reserves for online filing ("… nếu … nộp hồ sơ theo hình thức trực tuyến")."""
+    low = text.lower()
+    if "điện tử tương tác" in low[:120]:
+        return True
+    return "trực tuyến" in low and "trực tiếp" not in low and "bưu chính" not in low and "nếu" in low
+
+
+def _dedupe(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    kept: dict[str, dict[str, Any]] = {}
+    for doc in docs:
+        known = kept.setdefault(doc["name"], doc)
+        if known is not doc and not known["form"]:
+            known["form"] = doc["form"]
+    return list(kept.values())
+
+
+__all__ = ["build_documents", "document", "form_code", "is_form", "short_name"]
