@@ -15,6 +15,7 @@ import uuid
 from fastapi import FastAPI, Request, Response
 from starlette.middleware.base import RequestResponseEndpoint
 
+from portal.api.brief_routes import router as brief_router
 from portal.api.errors import INTERNAL_MESSAGE, error_response, install_error_handlers
 from portal.api.routes import api, public
 from portal.db import make_engine, session_factory
@@ -46,6 +47,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
     app.middleware("http")(_request_log)
     app.include_router(public)
     app.include_router(api)
+    app.include_router(brief_router)
     return app
 
 

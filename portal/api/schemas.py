@@ -173,3 +173,56 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     500: {"model": ErrorResponse, "description": "Unexpected failure (neutral message, no details)."},
     503: {"model": ErrorResponse, "description": "Service token not configured, or database unavailable."},
 }
+
+
+class BriefCorrectionIn(BaseModel):
+    """A staff correction of a brief, as typed in the console; all empty removes the correction."""
+
+    actor: constr(strip_whitespace=True, min_length=1, max_length=128) = Field(  # type: ignore[valid-type]
+        ..., description="Username of the staff member (recorded in the audit)."
+    )
+    document_order: list[constr(max_length=300)] = Field(  # type: ignore[valid-type]
+        default_factory=list, max_items=60, description="Imported names of the documents to hand in, in order."
+    )
+    document_names: dict[str, constr(max_length=300)] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description="Imported name -> short name chosen by staff."
+    )
+    agency: constr(max_length=300) = ""  # type: ignore[valid-type]
+    note: constr(max_length=1000) = ""  # type: ignore[valid-type]
+
+
+class BriefCorrectionOut(BaseModel):
+    document_order: list[str]
+    document_names: dict[str, str]
+    agency: str
+    note: str
+    updated_by: str
+    updated_at: str | None
+
+
+class BriefCorrectionHistory(BaseModel):
+    actor: str
+    at: datetime
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class BriefCorrectionView(BaseModel):
+    code: str
+    imported: Brief = Field(..., description="The brief as imported from the catalog.")
+    brief: Brief = Field(..., description="The brief as served (correction applied).")
+    correction: BriefCorrectionOut | None
+    stale: list[str] = Field(..., description="Why the correction may no longer fit the catalog ([] when it does).")
+    history: list[BriefCorrectionHistory] = Field(..., description="Latest changes first.")
+
+
+class BriefCorrectionSummary(BaseModel):
+    code: str
+    name: str
+    updated_by: str
+    updated_at: datetime | None
+    stale: list[str]
+
+
+class BriefCorrectionList(BaseModel):
+    items: list[BriefCorrectionSummary]

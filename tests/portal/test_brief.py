@@ -15,7 +15,7 @@ from portal.catalog.brief.where import derive_agency
 from portal.catalog.corrections import apply_corrections, corrections_by_code, load_corrections
 from portal.catalog.importer import read_records
 from portal.catalog.record import build_procedure, source_text
-from portal.settings import get_settings
+from tests.portal.brief_support import require_catalog
 
 CODES = (
     "1.001193",  # khai sinh
@@ -38,10 +38,7 @@ CODES = (
 
 @pytest.fixture(scope="module")
 def records() -> dict[str, dict[str, Any]]:
-    path = get_settings().catalog_path
-    if not path.exists():
-        pytest.skip(f"catalog snapshot not found at {path}")
-    return {r["ma_thu_tuc"]: r for r in read_records(path) if r["ma_thu_tuc"] in CODES}
+    return {r["ma_thu_tuc"]: r for r in read_records(require_catalog()) if r["ma_thu_tuc"] in CODES}
 
 
 def _brief(records: dict[str, dict[str, Any]], code: str, corrected: bool = True) -> dict[str, Any]:
