@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import RequestResponseEndpoint
 
 from console.db import make_engine, session_factory
-from console.routes import admin, analytics, api, auth, complaints, desk, faqs, review, training
+from console.routes import admin, analytics, api, auth, briefs, complaints, desk, faqs, review, training
 from console.routes.deps import PERMISSIONS, can
 from console.routes.errors import INTERNAL_MESSAGE, install_error_handlers, json_error
 from console.services.accounts import ROLE_LABELS
@@ -85,6 +85,7 @@ def create_app(settings: ConsoleSettings, clock: Callable[[], datetime] | None =
     for router in (
         auth.router,
         faqs.router,
+        briefs.router,
         admin.router,
         api.router,
         desk.router,

@@ -60,6 +60,11 @@ class ConsoleSettings:
     # Rasa's HTTP API (rasa run --enable-api --auth-token): the desk sets slots and sends staff replies.
     rasa_url: str = field(default_factory=lambda: _env("CONSOLE_RASA_URL", "http://127.0.0.1:5005"))
     rasa_token: str = field(default_factory=lambda: _env("RASA_AUTH_TOKEN", ""))
+    # The portal service (procedure catalog): staff correct procedure briefs through its API.
+    portal_url: str = field(
+        default_factory=lambda: _env("CONSOLE_PORTAL_URL", _env("PORTAL_URL", "http://127.0.0.1:8100"))
+    )
+    portal_token: str = field(default_factory=lambda: _env("PORTAL_SERVICE_TOKEN", ""))
     # Rasa's SQL tracker store (events table), read for transcripts, analytics and retention.
     tracker_database_url: str = field(
         default_factory=lambda: _env("CONSOLE_TRACKER_DB_URL", f"sqlite:///{REPO_ROOT / 'var' / 'tracker.db'}")

@@ -88,7 +88,7 @@ def enable(user_id: int, ctx: UserAdminForm) -> Response:
 @router.get("/audit")
 def audit_log(ctx: AuditReader, page: int = 1, entity: str = "") -> Response:
     page = max(1, min(page, 10_000))
-    entity = entity if entity in ("faq", "user") else ""
+    entity = entity if entity in ("faq", "user", "brief") else ""
     entries, total = audit.recent(ctx.db, PAGE_SIZE, (page - 1) * PAGE_SIZE, entity)
     return ctx.render(
         "admin/audit.html",

@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Trainers review conversations, correct labels, train, and activate or roll back models.
     "review.correct": frozenset({"admin", "trainer"}),
     "training.run": frozenset({"admin", "trainer"}),
+    # Correcting what the assistant says about a procedure (documents, agency) is a desk decision.
+    "brief.edit": frozenset({"admin", "staff"}),
 }
 FORBIDDEN_MESSAGE = "Bạn không có quyền truy cập trang này. Nếu cần, hãy liên hệ quản trị viên."
 CSRF_MESSAGE = "Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."
@@ -137,3 +139,5 @@ AuditReader = Annotated[Ctx, Depends(require("audit.read"))]
 DeskUser = Annotated[Ctx, Depends(require("desk.handle"))]
 DeskForm = Annotated[Ctx, Depends(require_post("desk.handle"))]
 AnalyticsReader = Annotated[Ctx, Depends(require("analytics.read"))]
+BriefEditor = Annotated[Ctx, Depends(require("brief.edit"))]
+BriefEditForm = Annotated[Ctx, Depends(require_post("brief.edit"))]

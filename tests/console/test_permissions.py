@@ -9,6 +9,7 @@
 | audit.read   |  yes  |  no   |   no    |
 | desk.handle  |  yes  |  yes  |   no    |
 | analytics.read | yes |  yes  |   no    |
+| brief.edit   |  yes  |  yes  |   no    |
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ GET_ROUTES = {
     "/desk": "desk.handle",
     "/complaints": "desk.handle",
     "/analytics": "analytics.read",
+    "/briefs": "brief.edit",
 }
 POST_ROUTES = {
     "/faqs/new": "faq.edit",
@@ -62,6 +64,7 @@ def test_matrix_is_the_documented_one() -> None:
         "analytics.read": ["admin", "staff"],
         "review.correct": ["admin", "trainer"],
         "training.run": ["admin", "trainer"],
+        "brief.edit": ["admin", "staff"],
     }
 
 
