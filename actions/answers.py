@@ -1,35 +1,33 @@
-"""Vietnamese answer texts about a procedure, one function per aspect a citizen asks about.
+"""What to say about each aspect of a procedure, as sections of a reply, from its brief.
 
-Input is the portal's structured procedure record (``GET /api/v1/procedures/{code}``). Answers
-are short enough for a phone screen and always end with the source and the data date.
+A section is a heading and a list of items; the composer (:mod:`actions.replies`) drops whole items
+from the end when a reply would not fit a phone screen and says how many are left, so nothing is
+ever cut mid-sentence. Input: the brief of the contract (``/work/prompts/brief_contract.md``,
+:mod:`actions.brief`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from actions.offices import where_lines
+from actions.places import Place, province_phrase
+
 CHANNEL_LABELS = {"in_person": "Trực tiếp", "online": "Trực tuyến", "post": "Qua bưu chính"}
-TIME_UNITS = {
-    "working_day": "ngày làm việc",
-    "day": "ngày",
-    "hour": "giờ",
-    "month": "tháng",
-    "year": "năm",
-    "week": "tuần",
-}
-MAX_DOCUMENTS_SHOWN = 6
-MAX_STEPS_SHOWN = 5
-MAX_STEP_CHARS = 160
-NATIONAL_PORTAL_URL = "https://dichvucong.gov.vn"
+MAX_ITEM_CHARS = 220
+SEE_ALL = "xem đầy đủ trên Cổng"
+_LEADING_MARKS = re.compile(r"^[\s\-+•*·–]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ])")
 
 
 def format_vnd(amount: int) -> str:
-    """20000 -> "20.000đ"; 0 -> "miễn phí"."""
+    """20000 -> "20.000 đồng"; 0 -> "miễn phí"."""
     if amount == 0:
         return "miễn phí"
-    return f"{amount:,}".replace(",", ".") + "đ"
+    return f"{amount:,}".replace(",", ".") + " đồng"
 
 
 def format_date(iso: str) -> str:
@@ -40,165 +38,188 @@ def format_date(iso: str) -> str:
         return iso or ""
 
 
-def source_line(procedure: dict[str, Any]) -> str:
-    """Attribution required with every answer about a procedure."""
-    line = "Nguồn: Cổng Dịch vụ công quốc gia"
-    if procedure.get("source_url"):
-        line += f" – {procedure['source_url']}"
-    if procedure.get("data_date"):
-        line += f" (dữ liệu ngày {format_date(procedure['data_date'])})"
-    return line
+def clean_item(text: Any) -> str:
+    """One list item: no leading "- "/"+ "/"• ", single spaces, no trailing full stop."""
+    return _LEADING_MARKS.sub("", " ".join(str(text or "").split())).rstrip(" .")
 
 
-def _with_source(procedure: dict[str, Any], body: str) -> str:
-    return f"{body}\n\n{source_line(procedure)}"
+@dataclass
+class Section:
+    """A heading, items shown as "• item" (or numbered), and what to say about items left out.
 
+    ``more`` is formatted with ``n``, the number of items left out; ``keep`` items are never left
+    out; sections with a lower ``drop_rank`` lose items first.
+    """
 
-def _time_text(channel: dict[str, Any]) -> str:
-    value, unit = channel.get("time_value"), channel.get("time_unit")
-    if value is not None and unit in TIME_UNITS:
-        number = int(value) if float(value).is_integer() else value
-        return f"{number} {TIME_UNITS[unit]}".replace(".", ",")
-    return (channel.get("time_text") or "chưa có thông tin").strip()
+    head: str
+    items: list[str] = field(default_factory=list)
+    more: str = ""
+    keep: int = 1
+    drop_rank: int = 5
+    numbered: bool = False
+    tail: list[str] = field(default_factory=list)
+    hidden: int = 0
 
+    def lines(self) -> list[str]:
+        if not self.items and self.hidden:
+            summary = f"{self.head} {self.hidden} giấy tờ ({SEE_ALL})." if self.more else ""
+            return [summary, *self.tail] if summary else self.tail
+        lines = [self.head] if self.head else []
+        for number, item in enumerate(self.items, start=1):
+            lines.append(f"{number}. {item}" if self.numbered else f"• {item}")
+        if self.hidden and self.more:
+            lines.append(f"… và {self.more.format(n=self.hidden)}")
+        return lines + self.tail
 
-def _fee_text(channel: dict[str, Any]) -> str:
-    if channel.get("fee_amount") is not None:
-        return format_vnd(int(channel["fee_amount"]))
-    return (channel.get("fee_text") or "chưa có thông tin").strip()
+    def droppable(self) -> bool:
+        return len(self.items) > self.keep
 
-
-def _per_channel(procedure: dict[str, Any], describe: Callable[[dict[str, Any]], str]) -> list[str]:
-    lines = []
-    for channel in procedure.get("channels") or []:
-        label = CHANNEL_LABELS.get(channel.get("channel"), channel.get("channel", ""))
-        lines.append(f"• {label}: {describe(channel)}")
-    return lines
-
-
-def answer_documents(procedure: dict[str, Any]) -> str:
-    """Required documents (thành phần hồ sơ) of the first case, summarized when long."""
-    cases = [case for case in procedure.get("cases") or [] if case.get("documents")]
-    if not cases:
-        return _with_source(procedure, f"Thủ tục «{procedure['name']}» chưa có danh sách giấy tờ trên Cổng.")
-    case = cases[0]
-    heading = f"Hồ sơ cho thủ tục «{procedure['name']}»"
-    if case.get("title"):
-        heading += f" ({case['title']})"
-    lines = [heading + ":"]
-    for document in case["documents"][:MAX_DOCUMENTS_SHOWN]:
-        lines.append(f"• {document['name']}{_quantity(document)}")
-    hidden = len(case["documents"]) - MAX_DOCUMENTS_SHOWN
-    if hidden > 0:
-        lines.append(f"… và {hidden} giấy tờ khác (xem đầy đủ ở đường dẫn bên dưới).")
-    if len(cases) > 1:
-        lines.append(f"Thủ tục này có {len(cases)} trường hợp; giấy tờ có thể khác theo trường hợp của bạn.")
-    return _with_source(procedure, "\n".join(lines))
+    def drop_one(self) -> None:
+        self.items.pop()
+        self.hidden += 1
 
 
 def _quantity(document: dict[str, Any]) -> str:
+    """ "bản chính", "2 bản sao", "bản chính, bản sao": the count only when it is more than one."""
     parts = []
-    if document.get("originals"):
-        parts.append(f"{document['originals']} bản chính")
-    if document.get("copies"):
-        parts.append(f"{document['copies']} bản sao")
-    return f" ({', '.join(parts)})" if parts else ""
+    for key, label in (("originals", "bản chính"), ("copies", "bản sao")):
+        count = int(document.get(key) or 0)
+        if count:
+            parts.append(label if count == 1 else f"{count} {label}")
+    return ", ".join(parts)
 
 
-def answer_fee(procedure: dict[str, Any]) -> str:
-    """Fee (phí, lệ phí) per channel."""
-    lines = _per_channel(procedure, _fee_text) or ["• Chưa có thông tin lệ phí trên Cổng."]
-    url = online_url(procedure)
-    if url:
-        lines.append(f"Nộp trực tuyến tại: {url}")
-    return _with_source(procedure, f"Lệ phí thủ tục «{procedure['name']}»:\n" + "\n".join(lines))
+def document_line(document: dict[str, Any]) -> str:
+    """ "Tờ khai đăng ký khai sinh (mẫu TK01; bản chính)"."""
+    name = whole_sentences(document.get("name"), final_stop=False)
+    details = []
+    form = clean_item(document.get("form"))
+    if form and (name.lower() in form.lower() or form.lower() in name.lower()):
+        details.append("theo mẫu")
+    elif form:
+        details.append(form[:1].lower() + form[1:] if form.lower().startswith("mẫu") else f"mẫu {form}")
+    quantity = _quantity(document)
+    if quantity:
+        details.append(quantity)
+    return f"{name} ({'; '.join(details)})" if details else name
 
 
-def answer_processing_time(procedure: dict[str, Any]) -> str:
-    """Processing time (thời hạn giải quyết) per channel."""
-    lines = _per_channel(procedure, _time_text) or ["• Chưa có thông tin thời hạn trên Cổng."]
-    return _with_source(procedure, f"Thời hạn giải quyết thủ tục «{procedure['name']}»:\n" + "\n".join(lines))
+def documents_sections(brief: dict[str, Any], case: int | None = None) -> list[Section]:
+    """The ordinary case (or case number ``case``): forms and core evidence, then what to show."""
+    documents = brief.get("documents") or {}
+    cases = documents.get("cases") or []
+    if case is not None and 0 <= case < len(cases):
+        chosen = cases[case]
+        items = [document_line(doc) for doc in chosen.get("documents") or []]
+        head = case_heading(chosen.get("title")) + ":"
+        if not items:
+            return [Section(head=head, items=["Cổng không ghi giấy tờ riêng cho trường hợp này."], keep=1)]
+        return [Section(head=head, items=items, more="{n} giấy tờ khác (" + SEE_ALL + ").", keep=1, drop_rank=3)]
+    submit = [document_line(doc) for doc in documents.get("submit") or []]
+    show = [document_line(doc) for doc in documents.get("show") or []]
+    notes = [clean_item(note) for note in documents.get("notes") or [] if clean_item(note)]
+    if not submit and not show:
+        return [Section(head="Cổng chưa ghi danh sách giấy tờ cho trường hợp thông thường.")]
+    sections = []
+    if submit:
+        sections.append(Section("Hồ sơ cần nộp:", submit, "{n} giấy tờ khác (" + SEE_ALL + ").", 1, 3))
+    if show:
+        sections.append(
+            Section("Mang theo để xuất trình:", show, "{n} giấy tờ khác (" + SEE_ALL + ").", 0 if submit else 1, 2)
+        )
+    if notes:
+        sections.append(Section("Lưu ý:", notes[:1], "", 0, 1))
+    return sections
 
 
-def answer_agency(procedure: dict[str, Any]) -> str:
-    """Where to file: the agency that handles it and the level."""
-    agencies = procedure.get("agencies") or "chưa có thông tin"
-    body = f"Thủ tục «{procedure['name']}» do {agencies} thực hiện"
-    if procedure.get("level"):
-        body += f" ({procedure['level'].lower()})"
-    return _with_source(procedure, body + ".")
+def case_heading(title: Any) -> str:
+    """ "Trẻ em bị bỏ rơi" -> "Trường hợp trẻ em bị bỏ rơi"; titles that already say so stay."""
+    title = clean_item(title)
+    if title.lower().startswith(("trường hợp", "đối với", "nếu")):
+        return title[:1].upper() + title[1:]
+    return f"Trường hợp {title[:1].lower() + title[1:]}"
 
 
-def online_url(procedure: dict[str, Any]) -> str | None:
-    """Where to file online, when the procedure can be filed online at all."""
-    channels = {channel.get("channel") for channel in procedure.get("channels") or []}
-    if not procedure.get("online_filing") and "online" not in channels:
-        return None
-    return procedure.get("online_url") or procedure.get("source_url") or NATIONAL_PORTAL_URL
+def case_titles(brief: dict[str, Any]) -> list[str]:
+    """Titles of the other named cases, in the brief's order (the buttons "Trường hợp khác: …")."""
+    return [clean_item(case.get("title")) for case in (brief.get("documents") or {}).get("cases") or []]
 
 
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+def _per_channel(entries: list[dict[str, Any]], label: str) -> Section:
+    texts = [(entry.get("channel"), whole_sentences(entry.get("text"), final_stop=False)) for entry in entries]
+    texts = [(channel, text) for channel, text in texts if text]
+    if not texts:
+        return Section(head=f"{label}: Cổng chưa ghi thông tin.")
+    distinct = {text for _, text in texts}
+    if len(distinct) == 1:
+        channel = f" ({CHANNEL_LABELS.get(texts[0][0], '').lower()})" if len(texts) == 1 and texts[0][0] else ""
+        return Section(head=f"{label}{channel}: {texts[0][1]}.")
+    items = [f"{CHANNEL_LABELS.get(channel, channel or 'Khác')}: {text}" for channel, text in texts]
+    return Section(head=f"{label}:", items=items, keep=len(items))
 
 
-def answer_steps(procedure: dict[str, Any]) -> str:
-    """Steps (trình tự thực hiện), each shortened, the first few only: the link has the rest."""
-    steps = [step.get("title") or step.get("description") or "" for step in procedure.get("steps") or []]
-    steps = [step for step in steps if step.strip()]
+def fee_section(brief: dict[str, Any], place: Place | None = None) -> Section:
+    """Fee per channel, with its condition; one line when every channel costs the same."""
+    fees = brief.get("fees") or []
+    section = _per_channel(fees, "Lệ phí")
+    if any(fee.get("by_province") for fee in fees):
+        where = f"HĐND {province_phrase(place.province)}" if place else "HĐND tỉnh"
+        section.tail.append(f"Mức thu do {where} quy định, có thể khác nhau giữa các tỉnh.")
+    return section
+
+
+def time_section(brief: dict[str, Any]) -> Section:
+    """Processing time per channel; one line when every channel takes the same time."""
+    return _per_channel(brief.get("times") or [], "Thời hạn giải quyết")
+
+
+def agency_section(brief: dict[str, Any], place: Place | None) -> Section:
+    """Where to file, for the citizen's place when known (:mod:`actions.offices`)."""
+    lines = where_lines(brief.get("where") or {}, place)
+    return Section(head="\n".join(lines))
+
+
+def whole_sentences(text: Any, limit: int = MAX_ITEM_CHARS, final_stop: bool = True) -> str:
+    """A long item shortened to its first whole sentence(s), never cut inside one."""
+    text = clean_item(text)
+    kept = ""
+    for sentence in _SENTENCE_END.split(text):
+        if kept and len(kept) + len(sentence) + 1 > limit:
+            break
+        kept = f"{kept} {sentence}".strip()
+    kept = kept.rstrip(" .;")
+    return kept + "." if final_stop and kept else kept
+
+
+def steps_section(brief: dict[str, Any]) -> Section:
+    """Steps, numbered, each a whole sentence."""
+    steps = [whole_sentences(step) for step in brief.get("steps") or [] if clean_item(step)]
     if not steps:
-        return _with_source(procedure, f"Thủ tục «{procedure['name']}» chưa có trình tự thực hiện trên Cổng.")
-    lines = [f"Các bước thực hiện thủ tục «{procedure['name']}»:"]
-    for number, step in enumerate(steps[:MAX_STEPS_SHOWN], start=1):
-        lines.append(f"{number}. {_shorten(step, MAX_STEP_CHARS)}")
-    if len(steps) > MAX_STEPS_SHOWN:
-        lines.append(f"… và {len(steps) - MAX_STEPS_SHOWN} bước nữa (xem đầy đủ ở đường dẫn bên dưới).")
-    return _with_source(procedure, "\n".join(lines))
+        return Section(head="Các bước: Cổng chưa ghi trình tự thực hiện.")
+    return Section("Các bước thực hiện:", steps, "{n} bước nữa (" + SEE_ALL + ").", 1, 4, numbered=True)
 
 
-def answer_online(procedure: dict[str, Any]) -> str:
-    """Whether it can be filed online, where, and the online time and fee."""
-    url = online_url(procedure)
-    if url is None:
-        others = [
-            CHANNEL_LABELS[channel["channel"]].lower()
-            for channel in procedure.get("channels") or []
-            if channel.get("channel") in CHANNEL_LABELS
-        ]
-        body = f"Thủ tục «{procedure['name']}» hiện chưa nộp trực tuyến được."
-        if others:
-            body += f" Bạn có thể nộp {' hoặc '.join(others)}."
-        return _with_source(procedure, body)
-    lines = [f"Thủ tục «{procedure['name']}» nộp trực tuyến được trên Cổng Dịch vụ công quốc gia: {url}"]
-    for channel in procedure.get("channels") or []:
-        if channel.get("channel") == "online":
-            lines.append(f"Nộp trực tuyến: {_time_text(channel)}; lệ phí {_fee_text(channel)}.")
-    lines.append("Bạn cần tài khoản định danh điện tử (VNeID) để đăng nhập.")
-    return _with_source(procedure, "\n".join(lines))
+def online_section(brief: dict[str, Any]) -> Section:
+    """Whether it can be filed online, and the online time and fee when they differ."""
+    online = brief.get("online") or {}
+    if not online.get("available"):
+        others = {entry.get("channel") for entry in (brief.get("fees") or []) + (brief.get("times") or [])}
+        ways = [CHANNEL_LABELS[c].lower() for c in ("in_person", "post") if c in others] or ["trực tiếp"]
+        return Section(head=f"Nộp trực tuyến: chưa được; bạn nộp {' hoặc '.join(ways)}.")
+    lines = ["Nộp trực tuyến: được, trên Cổng Dịch vụ công quốc gia (đăng nhập bằng tài khoản VNeID)."]
+    for key, label in (("times", "thời hạn"), ("fees", "lệ phí")):
+        for entry in brief.get(key) or []:
+            if entry.get("channel") == "online" and clean_item(entry.get("text")):
+                lines.append(f"Khi nộp trực tuyến, {label}: {clean_item(entry.get('text'))}.")
+    return Section(head="\n".join(lines))
 
 
-def answer_overview(procedure: dict[str, Any]) -> str:
-    """A short overview: what, who handles it, time and fee per channel."""
-    lines = [f"Thủ tục «{procedure['name']}» (mã {procedure['code']})"]
-    if procedure.get("agencies"):
-        lines.append(f"Cơ quan thực hiện: {procedure['agencies']}")
-    for channel in procedure.get("channels") or []:
-        label = CHANNEL_LABELS.get(channel.get("channel"), channel.get("channel", ""))
-        lines.append(f"• {label}: {_time_text(channel)}; lệ phí {_fee_text(channel)}")
-    url = online_url(procedure)
-    lines.append(f"Nộp trực tuyến: {url}" if url else "Thủ tục này chưa nộp trực tuyến được.")
-    lines.append("Bạn có thể hỏi tiếp: cần giấy tờ gì, nộp ở đâu, các bước làm.")
-    return _with_source(procedure, "\n".join(lines))
-
-
-ANSWERS_BY_INTENT = {
-    "ask_documents": answer_documents,
-    "ask_fee": answer_fee,
-    "ask_processing_time": answer_processing_time,
-    "ask_agency": answer_agency,
-    "ask_steps": answer_steps,
-    "ask_online": answer_online,
-    "ask_procedure": answer_overview,
-}
-# Aspects a citizen can ask about, by the intent that asks it; anything else gets the overview.
-ASPECT_INTENTS = frozenset(ANSWERS_BY_INTENT)
+def overview_sections(brief: dict[str, Any], place: Place | None) -> list[Section]:
+    """A short overview: time, fee, where, and what else can be asked."""
+    where = where_lines(brief.get("where") or {}, place)[0]
+    return [
+        time_section(brief),
+        fee_section(brief, place),
+        Section(head=where),
+        Section(head="Bạn có thể hỏi tiếp: cần giấy tờ gì, nộp ở đâu, các bước làm, nộp trực tuyến."),
+    ]

@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.console_client import ConsoleError, shared_console_client
-from actions.followups import follow_up_aspect
+from actions.followups import follow_up_aspects
 from actions.handoff import request_handoff
 from actions.procedures import RESTART_BUTTON, ActionAnswerProcedure, ActionRestart
 
@@ -90,9 +90,9 @@ class ActionClarify(Action):
         text = tracker.latest_message.get("text") or ""
         if _RESTART_WORDS.search(text):
             return ActionRestart().run(dispatcher, tracker, domain)
-        aspect = follow_up_aspect(text)
-        if aspect and tracker.get_slot("procedure_code"):
-            return ActionAnswerProcedure().answer(dispatcher, tracker, aspect)
+        aspects = follow_up_aspects(text)
+        if aspects and tracker.get_slot("procedure_code"):
+            return ActionAnswerProcedure().answer(dispatcher, tracker, aspects)
         if previous_user_intent(tracker) == "nlu_fallback":
             dispatcher.utter_message(text=STILL_NOT_UNDERSTOOD)
             return request_handoff(dispatcher, tracker, reason="not_understood")

@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.console_client import ConsoleError, shared_console_client
-from actions.followups import follow_up_aspect
+from actions.followups import follow_up_aspects
 from actions.procedures import ActionAnswerProcedure
 
 logger = logging.getLogger(__name__)
@@ -38,9 +38,9 @@ class ActionAnswerFaq(Action):
         return "action_answer_faq"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        aspect = follow_up_aspect(tracker.latest_message.get("text") or "")
-        if aspect and tracker.get_slot("procedure_code"):
-            return ActionAnswerProcedure().answer(dispatcher, tracker, aspect)
+        aspects = follow_up_aspects(tracker.latest_message.get("text") or "")
+        if aspects and tracker.get_slot("procedure_code"):
+            return ActionAnswerProcedure().answer(dispatcher, tracker, aspects)
         key = faq_key(tracker)
         if key is None:
             dispatcher.utter_message(response="utter_default")

@@ -4,15 +4,19 @@ Which procedure? In this order: a national procedure code as the ``procedure`` e
 choice buttons send, ``/inform{"procedure": "1.014061"}``, signed by the channel; Rasa keeps only
 entities the domain declares, so the buttons use the contract's ``procedure`` entity rather than a
 new one), the ``procedure`` entity of the message (a newly named procedure replaces the one under
-discussion), the procedure under discussion (slot ``procedure_code``, so
-"còn lệ phí thì sao?" is answered for it), and last a catalog search on the message text.
-When a search gives several plausible procedures (close scores) the citizen picks one from
-buttons and the aspect asked is kept in ``pending_aspect`` so the choice answers it.
+discussion, unless the words point back to it: "thủ tục này", "cái đó"), the procedure under
+discussion (slot ``procedure_code``, so "còn lệ phí thì sao?" is answered for it), and last a
+catalog search on the message text. When a search gives several plausible procedures (close
+scores) the citizen picks one from buttons and the aspects asked are kept in ``pending_aspect`` so
+the choice answers them.
+
+What is asked: every aspect of the message ("mất bao lâu và phí bao nhiêu" is two), answered in
+one reply (:mod:`actions.replies`) from the procedure's brief. Where: for the citizen's place when
+the message names one (old or new names, :mod:`actions.places`), remembered in ``citizen_place``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass
@@ -22,8 +26,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ANSWERS_BY_INTENT, ASPECT_INTENTS, answer_agency, answer_overview
+from actions.aspects import AGENCY, OVERVIEW, aspect_of, aspects_in, refers_to_context
+from actions.brief import procedure_brief
+from actions.places import Place, PlaceLookup, choice_label, find_place, unit_phrase
 from actions.portal_client import PortalClient, PortalError, error_message, shared_portal_client
+from actions.replies import compose, inform_payload
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +40,7 @@ NOT_FOUND_MESSAGE = (
 )
 ASK_WHICH_MESSAGE = "Bạn hỏi về thủ tục nào dưới đây?"
 ASK_PROCEDURE_MESSAGE = "Bạn cho mình biết tên thủ tục cần hỏi nhé, ví dụ: «đăng ký thường trú»."
+ADDRESS_DETAIL_MESSAGE = "Bạn ghi rõ thêm quận/huyện cũ và tỉnh/thành phố giúp mình nhé."
 # A search hit is "plausible" when its score is at least this share of the best score (measured
 # on the catalog: "căn cước", "hộ chiếu", "sổ đỏ" ask; "làm căn cước", "đổi bằng lái" answer).
 CLOSE_SCORE_RATIO = 0.95
@@ -48,6 +56,7 @@ CONTEXT_SLOTS = (
     "procedure_code",
     "procedure_name",
     "pending_aspect",
+    "citizen_place",
     "dossier_code",
     "verification_factor",
     "complaint_description",
@@ -83,11 +92,14 @@ def resolve_procedure(tracker: Tracker, client: PortalClient, deadline: float) -
     named = _latest_entity(tracker, "procedure")
     if named and PROCEDURE_CODE.fullmatch(named.strip()):
         return Resolution(code=named.strip())
-    if not named and tracker.get_slot("procedure_code"):
-        return Resolution(code=tracker.get_slot("procedure_code"))
+    text = tracker.latest_message.get("text") or ""
+    under_discussion = tracker.get_slot("procedure_code")
+    # "thủ tục này", "cái đó", "làm như vậy": the procedure under discussion, even when the NLU
+    # tagged the words as a procedure name.
+    if under_discussion and (not named or refers_to_context(named) or refers_to_context(text)):
+        return Resolution(code=under_discussion)
     # The whole wording ranks better than the entity alone ("làm căn cước" names the first card,
     # "căn cước" could be any of four procedures); the entity is the fallback query.
-    text = tracker.latest_message.get("text") or ""
     hits = client.search_procedures(text, limit=MAX_CHOICES, deadline=deadline) if text else []
     if not hits and named:
         hits = client.search_procedures(named, limit=MAX_CHOICES, deadline=deadline)
@@ -105,22 +117,78 @@ def choice_buttons(hits: tuple[dict[str, Any], ...]) -> list[dict[str, str]]:
     buttons = []
     for hit in hits[:MAX_CHOICES]:
         title = hit["name"] if len(hit["name"]) <= MAX_BUTTON_TITLE else hit["name"][: MAX_BUTTON_TITLE - 1] + "…"
-        payload = "/inform" + json.dumps({"procedure": hit["code"]}, ensure_ascii=False)
-        buttons.append({"title": title, "payload": payload})
+        buttons.append({"title": title, "payload": inform_payload(procedure=hit["code"])})
     return buttons
 
 
-def asked_aspect(tracker: Tracker) -> str:
-    """The intent whose aspect to answer: this message's, or the one pending a button choice."""
-    intent = tracker.latest_message.get("intent", {}).get("name", "")
-    if intent in ASPECT_INTENTS:
-        return intent
-    pending = tracker.get_slot("pending_aspect")
-    return pending if pending in ASPECT_INTENTS else "ask_procedure"
+def _without_procedure_name(tracker: Tracker) -> str:
+    """The message text with the procedure's name blanked out: "khai lệ phí trước bạ" names a
+    procedure, it does not ask for the fee."""
+    text = tracker.latest_message.get("text") or ""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") != "procedure":
+            continue
+        start, end = entity.get("start"), entity.get("end")
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+            text = text[:start] + " " * (end - start) + text[end:]
+        elif isinstance(entity.get("value"), str) and entity["value"]:
+            text = text.replace(entity["value"], " ")
+    return text
+
+
+def pending_aspects(tracker: Tracker) -> list[str]:
+    """Aspects asked before the citizen had to pick a procedure or a province."""
+    value = tracker.get_slot("pending_aspect") or ""
+    return [aspect for aspect in (aspect_of(part) for part in value.split(",")) if aspect]
+
+
+def asked_aspects(tracker: Tracker) -> list[str]:
+    """Every aspect the message asks, in order: the NLU's ``aspect`` entities, the cues of the text
+    and the intent; for a choice (``inform``), the aspects pending; else the overview."""
+    message = tracker.latest_message
+    intent = message.get("intent", {}).get("name", "")
+    entity_aspects = [aspect_of(value) for value in tracker.get_latest_entity_values("aspect")]
+    aspects = [aspect for aspect in entity_aspects if aspect]
+    if not (message.get("text") or "").startswith("/"):
+        aspects += aspects_in(_without_procedure_name(tracker))
+    intent_aspect = aspect_of(intent)
+    if intent_aspect and intent_aspect != OVERVIEW:
+        aspects.append(intent_aspect)
+    if not aspects and intent == "inform":
+        aspects = pending_aspects(tracker)
+    return list(dict.fromkeys(aspects)) or [OVERVIEW]
+
+
+def _case_number(tracker: Tracker) -> int | None:
+    value = _latest_entity(tracker, "procedure_case")
+    return int(value) if value and value.isdigit() else None
+
+
+def place_of(tracker: Tracker) -> tuple[PlaceLookup, bool]:
+    """The place this message names (``True``: newly named), else the one remembered."""
+    location = _latest_entity(tracker, "location")
+    text = tracker.latest_message.get("text") or ""
+    lookup = find_place("" if text.startswith("/") else _without_procedure_name(tracker), location)
+    if lookup.place or lookup.choices:
+        return lookup, True
+    return PlaceLookup(place=Place.from_slot(tracker.get_slot("citizen_place"))), False
+
+
+def ask_province(dispatcher: CollectingDispatcher, choices: tuple[Place, ...]) -> None:
+    """The same name in several places: which one (buttons), or ask for more of the address."""
+    name = unit_phrase(choices[0].old_ward or choices[0].ward or choices[0].old_district)
+    if len(choices) > MAX_CHOICES:
+        dispatcher.utter_message(text=f"Có nhiều nơi tên {name}. {ADDRESS_DETAIL_MESSAGE}")
+        return
+    buttons = [
+        {"title": choice_label(choice, choices), "payload": inform_payload(location=choice.query())}
+        for choice in choices
+    ]
+    dispatcher.utter_message(text=f"Có {len(choices)} nơi tên {name}. Bạn ở nơi nào?", buttons=buttons)
 
 
 class ActionAnswerProcedure(Action):
-    """Answers exactly the aspect asked (documents, fee, time, agency, steps, online, overview)."""
+    """Answers every aspect asked (documents, fee, time, agency, steps, online, overview) in one reply."""
 
     def name(self) -> str:
         return "action_answer_procedure"
@@ -129,17 +197,18 @@ class ActionAnswerProcedure(Action):
         intent = tracker.latest_message.get("intent", {}).get("name", "")
         if intent == "inform" and not _latest_entity(tracker, "procedure"):
             return self._bare_inform(dispatcher, tracker)
-        return self.answer(dispatcher, tracker, asked_aspect(tracker))
+        return self.answer(dispatcher, tracker, asked_aspects(tracker))
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, aspect: str) -> list[EventType]:
-        """Answer ``aspect`` (an intent name) about the procedure the message is about."""
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, aspects: list[str]) -> list[EventType]:
+        """Answer ``aspects`` (aspect or intent names) about the procedure the message is about."""
+        aspects = [aspect for aspect in (aspect_of(value) for value in aspects) if aspect] or [OVERVIEW]
         client = shared_portal_client()
         deadline = client.deadline()
         try:
             resolution = resolve_procedure(tracker, client, deadline)
             if resolution.choices:
                 dispatcher.utter_message(text=ASK_WHICH_MESSAGE, buttons=choice_buttons(resolution.choices))
-                return [SlotSet("pending_aspect", aspect)]
+                return [SlotSet("pending_aspect", ",".join(aspects))]
             if resolution.code is None:
                 dispatcher.utter_message(text=NOT_FOUND_MESSAGE)
                 return [SlotSet("pending_aspect", None)]
@@ -151,27 +220,34 @@ class ActionAnswerProcedure(Action):
             else:
                 dispatcher.utter_message(text=error_message(error.kind))
             return []
-        dispatcher.utter_message(text=ANSWERS_BY_INTENT.get(aspect, answer_overview)(procedure))
-        return [
+        lookup, named = place_of(tracker)
+        brief = procedure_brief(procedure)
+        reply = compose(brief, procedure["code"], aspects, lookup.place, _case_number(tracker))
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        events: list[EventType] = [
             SlotSet("procedure_code", procedure["code"]),
-            SlotSet("procedure_name", procedure.get("name")),
+            SlotSet("procedure_name", brief.get("name") or procedure.get("name")),
             SlotSet("pending_aspect", None),
         ]
+        if named and lookup.place:
+            events.append(SlotSet("citizen_place", lookup.place.to_slot()))
+        if lookup.choices and AGENCY in aspects:
+            ask_province(dispatcher, lookup.choices)
+            events[2] = SlotSet("pending_aspect", AGENCY)
+        return events
 
     def _bare_inform(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        """An ``inform`` without a procedure (a place, a field): where to file, if one is discussed."""
-        code = tracker.get_slot("procedure_code")
-        if not code or not _latest_entity(tracker, "location"):
+        """An ``inform`` without a procedure: a place (typed, or chosen from buttons) answers where
+        to file the procedure under discussion; without one, the place is kept for later."""
+        lookup, named = place_of(tracker)
+        if lookup.choices:
+            ask_province(dispatcher, lookup.choices)
+            return []
+        events: list[EventType] = [SlotSet("citizen_place", lookup.place.to_slot())] if named and lookup.place else []
+        if not tracker.get_slot("procedure_code") or not named:
             dispatcher.utter_message(text=ASK_PROCEDURE_MESSAGE)
-            return []
-        client = shared_portal_client()
-        try:
-            procedure = client.get_procedure(code, deadline=client.deadline())
-        except PortalError as error:
-            dispatcher.utter_message(text=error_message(error.kind))
-            return []
-        dispatcher.utter_message(text=answer_agency(procedure))
-        return []
+            return events
+        return events + self.answer(dispatcher, tracker, pending_aspects(tracker) or [AGENCY])
 
 
 class ActionRestart(Action):

@@ -26,8 +26,8 @@ def test_documents_of_a_named_procedure_set_the_context(live: Services) -> None:
         intent="ask_documents",
         entities=[{"entity": "procedure", "value": "đăng ký thường trú"}],
     )
-    assert "Hồ sơ cho thủ tục «Đăng ký thường trú»" in text
-    assert "•" in text and "Nguồn: Cổng Dịch vụ công quốc gia – https://dichvucong.gov.vn/" in text
+    assert text.startswith("Thủ tục «Đăng ký thường trú»:") and "Hồ sơ cần nộp:" in text
+    assert "•" in text and text.count("Nguồn: Cổng Dịch vụ công quốc gia") == 1 and "http" not in text
     assert "dữ liệu ngày 30/06/2026" in text
     assert SlotSet("procedure_code", RESIDENCE) in events
 
@@ -35,22 +35,25 @@ def test_documents_of_a_named_procedure_set_the_context(live: Services) -> None:
 def test_follow_up_fee_uses_the_context_with_channel_prices(live: Services) -> None:
     """ "còn lệ phí thì sao?" names no procedure: the one under discussion, price per channel."""
     text, events, _ = answer(text="còn lệ phí thì sao?", intent="ask_fee", slots={"procedure_code": RESIDENCE})
-    assert "Lệ phí thủ tục «Đăng ký thường trú»" in text
-    assert "• Trực tuyến: 10.000đ" in text and "• Trực tiếp: 20.000đ" in text
-    assert "Nộp trực tuyến tại: https://" in text
+    assert text.startswith("Thủ tục «Đăng ký thường trú»:") and "Lệ phí" in text
+    assert "Trực tuyến: 10.000 đồng" in text and "Trực tiếp: 20.000 đồng" in text
     assert SlotSet("procedure_code", RESIDENCE) in events
 
 
 def test_follow_ups_where_time_steps_online(live: Services) -> None:
     """Each aspect answers only that aspect."""
     where, _, _ = answer(text="nộp ở đâu?", intent="ask_agency", slots={"procedure_code": RESIDENCE})
-    assert "Công an cấp Xã" in where and "Lệ phí" not in where
+    assert "Nơi nộp: Công an cấp xã" in where.replace("Xã", "xã") and "Lệ phí" not in where
     time_text, _, _ = answer(text="mất bao lâu?", intent="ask_processing_time", slots={"procedure_code": RESIDENCE})
-    assert "7 ngày làm việc" in time_text and "đ\n" not in time_text
+    assert "7 ngày làm việc" in time_text and "Lệ phí" not in time_text
     steps, _, _ = answer(text="làm thế nào?", intent="ask_steps", slots={"procedure_code": RESIDENCE})
     assert "Các bước thực hiện" in steps and "1. " in steps
-    online, _, _ = answer(text="nộp online được không", intent="ask_online", slots={"procedure_code": RESIDENCE})
-    assert "nộp trực tuyến được trên Cổng Dịch vụ công quốc gia: https://" in online
+    online, _, dispatcher = answer(
+        text="nộp online được không", intent="ask_online", slots={"procedure_code": RESIDENCE}
+    )
+    assert "Nộp trực tuyến: được" in online
+    links = [button for button in dispatcher.messages[0]["buttons"] if button.get("type") == "web_url"]
+    assert {button["title"] for button in links} == {"Nộp trực tuyến", "Xem đầy đủ trên Cổng"}
 
 
 def test_a_new_procedure_replaces_the_context(live: Services) -> None:
@@ -75,14 +78,14 @@ def test_close_candidates_are_offered_as_buttons_and_the_choice_answers_the_aspe
     payload = buttons[0]["payload"]
     assert payload.startswith("/inform{")
     code = json.loads(payload.removeprefix("/inform"))["procedure"]
-    assert SlotSet("pending_aspect", "ask_fee") in events
+    assert SlotSet("pending_aspect", "fee") in events
     chosen, events, _ = answer(
         text=payload,
         intent="inform",
         entities=[{"entity": "procedure", "value": code}],
-        slots={"pending_aspect": "ask_fee"},
+        slots={"pending_aspect": "fee"},
     )
-    assert chosen.startswith("Lệ phí thủ tục")
+    assert chosen.startswith("Thủ tục «") and "Lệ phí" in chosen
     assert SlotSet("procedure_code", code) in events and SlotSet("pending_aspect", None) in events
 
 
@@ -102,3 +105,118 @@ def test_restart_forgets_the_context_but_not_the_failed_lookups() -> None:
     assert ActiveLoop(None) in events and SlotSet("procedure_code", None) in events
     assert not any(event.get("name") == "dossier_lookup_failures" for event in events)
     assert dispatcher.messages[0]["response"] == "utter_restart"
+
+
+BIRTH = "1.001193"
+
+
+def test_two_aspects_in_one_message_get_one_reply(live: Services) -> None:
+    """ "làm căn cước mất bao lâu và phí bao nhiêu": the NLU says fee; the text asks time too."""
+    text, _, dispatcher = answer(
+        text="đăng ký thường trú mất bao lâu và phí bao nhiêu",
+        intent="ask_fee",
+        entities=[{"entity": "procedure", "value": "đăng ký thường trú", "start": 0, "end": 18}],
+    )
+    assert len(dispatcher.messages) == 1
+    assert text.index("Thời hạn giải quyết") < text.index("Lệ phí")
+    assert "7 ngày làm việc" in text and "20.000 đồng" in text and text.count("Nguồn:") == 1
+
+
+def test_aspect_entities_from_the_nlu_are_answered(live: Services) -> None:
+    """The NLU's ``aspect`` entities are answered even without a cue the action knows."""
+    text, _, _ = answer(
+        text="giấy tờ với chỗ nộp",
+        intent="ask_documents",
+        entities=[{"entity": "aspect", "value": "documents"}, {"entity": "aspect", "value": "agency"}],
+        slots={"procedure_code": RESIDENCE},
+    )
+    assert "Hồ sơ cần nộp:" in text and "Nơi nộp:" in text
+
+
+def test_follow_up_with_two_aspects_uses_the_context(live: Services) -> None:
+    """ "thế còn phí và thời gian?" after a procedure: both aspects, for that procedure."""
+    text, events, _ = answer(text="thế còn phí và thời gian?", intent="ask_fee", slots={"procedure_code": RESIDENCE})
+    assert "Lệ phí" in text and "Thời hạn giải quyết" in text
+    assert SlotSet("procedure_code", RESIDENCE) in events
+
+
+def test_context_words_resolve_to_the_procedure_under_discussion(live: Services) -> None:
+    """ "thủ tục này gồm mấy bước", even when the NLU tagged "thủ tục này" as a procedure name."""
+    text, events, _ = answer(
+        text="thủ tục này gồm mấy bước vậy",
+        intent="ask_steps",
+        entities=[{"entity": "procedure", "value": "thủ tục này", "start": 0, "end": 11}],
+        slots={"procedure_code": BIRTH},
+    )
+    assert text.startswith("Thủ tục «Đăng ký khai sinh»:") and "Các bước thực hiện:" in text
+    assert SlotSet("procedure_code", BIRTH) in events
+
+
+def test_where_from_an_old_address_names_todays_ward_and_remembers_it(live: Services) -> None:
+    """Khai sinh from "phường Bến Nghé quận 1": UBND phường Sài Gòn, and the place is kept."""
+    text, events, _ = answer(
+        text="tôi ở phường Bến Nghé quận 1 thì nộp hồ sơ khai sinh ở đâu",
+        intent="ask_agency",
+        entities=[{"entity": "procedure", "value": "khai sinh", "start": 40, "end": 49}],
+    )
+    assert "UBND phường Sài Gòn (trước đây phường Bến Nghé, quận 1), TP. Hồ Chí Minh" in text
+    place = next(event["value"] for event in events if event.get("name") == "citizen_place")
+    assert place["ward"] == "Phường Sài Gòn"
+    follow_up, _, _ = answer(
+        text="còn đăng ký thường trú thì nộp ở đâu",
+        intent="ask_agency",
+        entities=[{"entity": "procedure", "value": "đăng ký thường trú", "start": 4, "end": 22}],
+        slots={"procedure_code": BIRTH, "citizen_place": place},
+    )
+    assert "Công an phường Sài Gòn" in follow_up
+
+
+def test_a_location_inside_another_question_survives_into_the_where_answer(live: Services) -> None:
+    """ "cái đó ở xã Tân Thông Hội huyện Củ Chi thì lên đâu làm": the procedure under discussion,
+    the office of today's commune."""
+    text, _, _ = answer(
+        text="cái đó ở xã Tân Thông Hội huyện Củ Chi thì lên đâu làm",
+        intent="ask_agency",
+        entities=[{"entity": "location", "value": "xã Tân Thông Hội huyện Củ Chi"}],
+        slots={"procedure_code": BIRTH},
+    )
+    assert "UBND xã Củ Chi (trước đây xã Tân Thông Hội, huyện Củ Chi), TP. Hồ Chí Minh" in text
+
+
+def test_an_ambiguous_commune_asks_which_province_and_the_choice_answers(live: Services) -> None:
+    """ "xã Tân Phú" is in several provinces: buttons per province; a button answers where."""
+    _, events, dispatcher = answer(
+        text="tôi ở xã Tân Phú thì nộp ở đâu", intent="ask_agency", slots={"procedure_code": BIRTH}
+    )
+    question = dispatcher.messages[-1]
+    assert "Bạn ở nơi nào?" in question["text"] and 2 <= len(question["buttons"]) <= 5
+    assert SlotSet("pending_aspect", "agency") in events
+    button = next(button for button in question["buttons"] if button["title"] == "Tỉnh Vĩnh Long")
+    location = json.loads(button["payload"].removeprefix("/inform"))["location"]
+    chosen, events, _ = answer(
+        text=button["payload"],
+        intent="inform",
+        entities=[{"entity": "location", "value": location}],
+        slots={"procedure_code": BIRTH, "pending_aspect": "agency"},
+    )
+    assert "UBND xã Tân Phú, tỉnh Vĩnh Long" in chosen
+    assert any(event.get("name") == "citizen_place" for event in events)
+
+
+def test_a_case_button_answers_that_case(live: Services) -> None:
+    """The "Trường hợp khác: …" payload (procedure, aspect, case number) answers that case."""
+    _, _, dispatcher = answer(
+        text="đăng ký thường trú cần giấy tờ gì",
+        intent="ask_documents",
+        entities=[{"entity": "procedure", "value": "đăng ký thường trú", "start": 0, "end": 18}],
+    )
+    cases = [b for b in dispatcher.messages[0]["buttons"] if b["title"].startswith("Trường hợp khác: ")]
+    assert cases
+    entities = json.loads(cases[0]["payload"].removeprefix("/inform"))
+    chosen, _, dispatcher = answer(
+        text=cases[0]["payload"],
+        intent="inform",
+        entities=[{"entity": name, "value": value} for name, value in entities.items()],
+    )
+    assert chosen.startswith("Thủ tục «Đăng ký thường trú»:\nTrường hợp")
+    assert dispatcher.messages[0]["buttons"][0]["title"] == "Trường hợp thông thường"

@@ -182,7 +182,7 @@ def test_a_short_follow_up_read_as_a_faq_is_answered_for_the_procedure(live: Ser
     )
     dispatcher = CollectingDispatcher()
     ActionAnswerFaq().run(dispatcher, tracker, {})
-    assert texts(dispatcher).startswith("Lệ phí thủ tục «Đăng ký thường trú»")
+    assert texts(dispatcher).startswith("Thủ tục «Đăng ký thường trú»:\nLệ phí")
     without_context = make_tracker(text="còn lệ phí thì sao?", intent="faq", response_selector=selector)
     dispatcher = CollectingDispatcher()
     ActionAnswerFaq().run(dispatcher, without_context, {})
