@@ -16,6 +16,16 @@ BUTTONS = [
     {"title": "Cấp thẻ căn cước", "payload": '/chon_thu_tuc{"ma":"CC01"}'},
     {"title": "Đăng ký khai sinh", "payload": '/chon_thu_tuc{"ma":"KS01"}'},
 ]
+LINK_BUTTONS = [
+    {"title": "Trường hợp khác: trẻ em bị bỏ rơi", "payload": '/inform{"procedure_case":"0"}'},
+    {
+        "title": "Xem đầy đủ trên Cổng",
+        "type": "web_url",
+        "url": "https://dichvucong.example.vn/khai-sinh",
+        "payload": "https://dichvucong.example.vn/khai-sinh",
+    },
+    {"title": "Liên kết lạ", "type": "web_url", "url": "javascript:alert(1)", "payload": "javascript:alert(1)"},
+]
 XSS_TEXT = '<img src=x onerror="window.__xss=1"> và <script>window.__xss=2</script>'
 
 
@@ -23,6 +33,8 @@ def canned_reply(message: str) -> list[dict]:
     """What the fake Rasa answers, by the message it received."""
     if message.startswith('/chon_thu_tuc{"ma":"CC01"}'):
         return [{"recipient_id": "x", "text": "Bạn đã chọn thủ tục **cấp thẻ căn cước**."}]
+    if message == "liên kết":
+        return [{"recipient_id": "x", "text": "Nguồn: Cổng Dịch vụ công quốc gia.", "buttons": LINK_BUTTONS}]
     if message == "xss":
         return [{"recipient_id": "x", "text": XSS_TEXT}]
     if message == "im lặng":

@@ -11,7 +11,7 @@ import pytest
 
 from tests.browser import CHROMIUM, NO_CHROMIUM, SCREENSHOTS, launch_context
 
-from .conftest import BUTTONS, XSS_TEXT
+from .conftest import BUTTONS, LINK_BUTTONS, XSS_TEXT
 
 pytestmark = [
     pytest.mark.browser,
@@ -115,6 +115,21 @@ def test_button_sends_its_payload_and_shows_its_title(browser, site, fake_rasa):
     assert last["metadata"]["input_type"] == "button"
     expect(w.user_texts().last).to_have_text("Cấp thẻ căn cước")
     assert BUTTONS[0]["payload"] not in w.log.text_content()
+
+
+def test_link_buttons_open_their_page_and_send_nothing(browser, site, fake_rasa):
+    """A link button (type web_url) is a labelled link to its page, not a payload sent to Rasa;
+    a non-http link is dropped; ordinary buttons beside it still send their payload."""
+    w = Widget(browser, site)
+    w.open()
+    w.ask("liên kết")
+    link = w.log.get_by_role("link", name=re.compile("^Xem đầy đủ trên Cổng"))
+    expect(link).to_have_attribute("href", LINK_BUTTONS[1]["url"])
+    expect(link).to_have_attribute("target", "_blank")
+    expect(w.log.get_by_role("button", name=LINK_BUTTONS[0]["title"])).to_be_visible()
+    assert w.log.get_by_text("Liên kết lạ").count() == 0
+    assert "javascript:" not in w.log.inner_html()
+    assert fake_rasa.messages() == ["liên kết"]
 
 
 def test_markup_in_messages_is_shown_as_text(browser, site, fake_rasa):

@@ -84,12 +84,15 @@
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
+  /** Reply buttons; a link button ({type: "web_url", url}) opens its page instead of sending a payload. */
   function cleanButtons(buttons) {
     if (!Array.isArray(buttons)) return [];
     return buttons
-      .filter((b) => b && typeof b.title === "string" && typeof b.payload === "string" && b.title.trim())
-      .slice(0, MAX_BUTTONS)
-      .map((b) => ({ title: b.title, payload: b.payload }));
+      .filter((b) => b && typeof b.title === "string" && b.title.trim())
+      .map((b) => (b.type === "web_url" || b.url !== undefined ? (isHttpUrl(b.url) ? { title: b.title, url: b.url } : null)
+        : typeof b.payload === "string" ? { title: b.title, payload: b.payload } : null))
+      .filter(Boolean)
+      .slice(0, MAX_BUTTONS);
   }
 
   function cleanMessage(m) {
@@ -286,6 +289,12 @@
     function choiceGroup(items, label, onPick) {
       const group = h("div", { class: "chat-choices", role: "group", "aria-label": label });
       for (const item of items) {
+        if (item.url) {
+          const anchor = link(item.url, item.title);
+          anchor.className = "chat-choice chat-choice-link";
+          group.append(anchor);
+          continue;
+        }
         const button = h("button", { type: "button", class: "chat-choice", text: item.title });
         button.addEventListener("click", () => onPick(item));
         group.append(button);
