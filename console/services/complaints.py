@@ -16,7 +16,7 @@ from console.models import Complaint, User
 from console.models.desk import StaffReply
 from console.services import audit
 from console.services.desk import DeskError, Outcome, clean_reply
-from console.services.rasa_api import RasaApi, RasaUnavailableError
+from console.services.rasa_api import NotDeliveredError, RasaApi, RasaUnavailableError
 
 STATUS_LABELS = {"new": "Mới", "in_progress": "Đang xử lý", "answered": "Đã trả lời"}
 
@@ -70,11 +70,12 @@ def answer(factory: sessionmaker, rasa: RasaApi, reference: str, user: User, tex
         complaint = by_reference(session, reference)
         sender_id, complaint_id = complaint.sender_id, complaint.id
     message = f"Trả lời phản ánh {reference}:\n{text}"
-    delivered = True
+    failure: RasaUnavailableError | None = None
     try:
         rasa.send_staff_message(sender_id, message)
-    except RasaUnavailableError:
-        delivered = False
+    except RasaUnavailableError as error:
+        failure = error
+    delivered = failure is None
     with session_scope(factory) as session:
         complaint = session.get(Complaint, complaint_id)
         before = {"status": complaint.status}
@@ -94,6 +95,8 @@ def answer(factory: sessionmaker, rasa: RasaApi, reference: str, user: User, tex
             before,
             {"status": complaint.status, "text": mask_pii(text), "delivered": delivered},
         )
-    if not delivered:
+    if isinstance(failure, NotDeliveredError):
+        return Outcome(False, failure.citizen_message)
+    if failure is not None:
         return Outcome(False, "Đã lưu câu trả lời nhưng chưa gửi được cho người dân (không kết nối được trợ lý ảo).")
     return Outcome(True, "Đã gửi câu trả lời cho người dân và chuyển sang “Đã trả lời”.")

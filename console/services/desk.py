@@ -122,11 +122,12 @@ def reply(factory: sessionmaker, rasa: RasaApi, handoff_id: int, user: User, tex
     text = clean_reply(text)
     with session_scope(factory) as session:
         sender_id = _owned(session, handoff_id, user).sender_id
-    delivered = True
+    failure: RasaUnavailableError | None = None
     try:
         rasa.send_staff_message(sender_id, text)
-    except RasaUnavailableError:
-        delivered = False
+    except RasaUnavailableError as error:
+        failure = error
+    delivered = failure is None
     with session_scope(factory) as session:
         session.add(
             StaffReply(handoff_id=handoff_id, sender_id=sender_id, author_id=user.id, text=text, delivered=delivered)
@@ -139,8 +140,8 @@ def reply(factory: sessionmaker, rasa: RasaApi, handoff_id: int, user: User, tex
             handoff_id,
             after={"text": mask_pii(text), "delivered": delivered},
         )
-    if not delivered:
-        return Outcome(False, "Chưa gửi được tin nhắn vì không kết nối được với trợ lý ảo. Vui lòng gửi lại.")
+    if failure is not None:
+        return Outcome(False, failure.citizen_message)
     return Outcome(True, "Đã gửi tin nhắn cho người dân.")
 
 

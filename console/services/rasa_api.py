@@ -32,6 +32,23 @@ STAFF_METADATA = {"source": "staff"}
 class RasaUnavailableError(RuntimeError):
     """Rasa did not accept the call (down, wrong token, error answer)."""
 
+    citizen_message = "Chưa gửi được tin nhắn vì không kết nối được với trợ lý ảo. Vui lòng gửi lại."
+
+
+class NotDeliveredError(RasaUnavailableError):
+    """Rasa took the message but the citizen's channel refused it (Zalo: reply window closed, quota
+    used up, OA blocked); Rasa then keeps nothing, so the transcript shows no message either."""
+
+    citizen_message = (
+        "Zalo không chuyển được tin nhắn cho người dân (thường do người dân đã lâu không nhắn cho OA, "
+        "hoặc OA đã hết hạn mức tin). Câu trả lời đã được lưu; hãy liên hệ người dân qua số điện thoại "
+        "hoặc email nếu có."
+    )
+
+
+# What the Zalo output channel's ZaloDeliveryError leaves in Rasa's 500 answer.
+_NOT_DELIVERED_MARKER = "ZaloDeliveryError"
+
 
 @dataclass(frozen=True)
 class RasaApi:
@@ -58,6 +75,9 @@ class RasaApi:
             logger.warning("rasa.api.unreachable error=%s", type(exc).__name__)
             raise RasaUnavailableError(type(exc).__name__) from exc
         if response.status_code != 200:
+            if deliver and _NOT_DELIVERED_MARKER in response.text:
+                logger.warning("rasa.api.not_delivered status=%d", response.status_code)
+                raise NotDeliveredError("the channel did not deliver the message")
             logger.warning("rasa.api.refused status=%d", response.status_code)
             raise RasaUnavailableError(f"HTTP {response.status_code}")
 

@@ -3,7 +3,11 @@
 The fake API is a real HTTP server on a free port (a thread), so the channel's aiohttp client, its
 timeouts and headers are exercised exactly as against Zalo. It checks the shape of what it receives,
 records it, rotates tokens on refresh (refresh tokens single use) and can declare the current
-access token expired.
+access token expired, refuse messages with a given error code, or refuse button messages.
+
+The message schema follows Zalo's SDKs and public integrations for the v3 ``/message/cs``
+endpoint: a template attachment names its ``template_type`` and carries at most five buttons whose
+titles are at most 100 characters; query buttons carry a string payload, URL buttons a ``url``.
 """
 
 from __future__ import annotations
@@ -43,6 +47,10 @@ class FakeZaloState:
     sent: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # shape violations, by reason
     expired_answers: int = 0
+    # Error codes to answer for the next message sends, one per send (e.g. -230: outside reply window).
+    fail_codes: list[int] = field(default_factory=list)
+    refuse_buttons: bool = False  # answer -201 to every message that has buttons
+    expires_in: str = "90000"
     refresh_calls: int = 0
     refresh_delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -70,10 +78,17 @@ def shape_problem(body: Any) -> str | None:
         return "message.text too long"
     if "attachment" in message:
         attachment = message["attachment"]
-        buttons = attachment.get("payload", {}).get("buttons") if isinstance(attachment, dict) else None
+        payload = attachment.get("payload", {}) if isinstance(attachment, dict) else {}
+        buttons = payload.get("buttons")
         if attachment.get("type") != "template" or not isinstance(buttons, list) or not buttons:
             return "attachment template"
+        if not isinstance(payload.get("template_type"), str) or not payload["template_type"]:
+            return "template_type"
+        if len(buttons) > 5:
+            return "too many buttons"
         for button in buttons:
+            if len(str(button.get("title") or "")) > 100:
+                return "button title too long"
             if button.get("type") in QUERY_TYPES and isinstance(button.get("payload"), str) and button.get("title"):
                 continue
             if button.get("type") == "oa.open.url" and isinstance(button.get("payload", {}).get("url"), str):
@@ -111,6 +126,13 @@ def make_handler(state: FakeZaloState) -> type[BaseHTTPRequestHandler]:
                     self._answer({"error": -216, "message": "Access token is invalid"})
                     return
                 body = json.loads(raw)
+                if state.fail_codes:
+                    self._answer({"error": state.fail_codes.pop(0), "message": "Not delivered"})
+                    return
+                if state.refuse_buttons and "attachment" in body.get("message", {}):
+                    state.rejected.append("buttons refused")
+                    self._answer({"error": -201, "message": "Parameters are invalid"})
+                    return
                 problem = shape_problem(body)
                 if problem:
                     state.rejected.append(problem)
@@ -136,7 +158,7 @@ def make_handler(state: FakeZaloState) -> type[BaseHTTPRequestHandler]:
                 number = next(state.counter)
                 state.access_token, state.refresh_token = f"access-{number}", f"refresh-{number}"
                 pair = {"access_token": state.access_token, "refresh_token": state.refresh_token}
-            self._answer({**pair, "expires_in": "90000"})
+            self._answer({**pair, "expires_in": state.expires_in})
 
     return Handler
 

@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from bot.channels.guard import MessageGuard
 from bot.channels.zalo.api import ZaloApiClient
-from bot.channels.zalo.output import ZaloOutput
+from bot.channels.zalo.output import ZaloDeliveryError, ZaloOutput, failures_logged_only
 from bot.channels.zalo.settings import ZaloSettings
 from bot.channels.zalo.tokens import FileTokenStore, MemoryTokenStore, TokenManager, TokenPair, TokenStore
 from tests.channels.fakes import APP_ID, APP_SECRET, FakeZaloServer
@@ -80,7 +81,8 @@ def test_5000_characters_arrive_as_three_messages_in_order(fake_zalo: FakeZaloSe
 
 
 def test_buttons_become_zalo_buttons_with_signed_payloads(fake_zalo: FakeZaloServer) -> None:
-    """Intent buttons -> oa.query.show with a payload the guard trusts back; URL buttons -> oa.open.url."""
+    """Intent buttons -> oa.query.hide (the citizen never sees the signed payload echoed) with a payload
+    the guard trusts back, in the v3 template shape; URL buttons -> oa.open.url."""
     output, _ = make_output(settings_for(fake_zalo))
     message = {
         "text": "Bạn muốn hỏi gì?",
@@ -97,8 +99,9 @@ def test_buttons_become_zalo_buttons_with_signed_payloads(fake_zalo: FakeZaloSer
     asyncio.run(run())
     assert fake_zalo.state.rejected == []
     (sent,) = fake_zalo.state.sent
+    assert sent["message"]["attachment"]["payload"]["template_type"]
     fee, portal = sent["message"]["attachment"]["payload"]["buttons"]
-    assert fee["type"] == "oa.query.show" and fee["payload"] != "/ask_fee"
+    assert fee["type"] == "oa.query.hide" and fee["payload"] != "/ask_fee"
     assert output.guard.admit(fee["payload"], RECIPIENT).text == "/ask_fee"
     assert portal == {"title": "Cổng DVC", "type": "oa.open.url", "payload": {"url": "https://dichvucong.gov.vn"}}
 
@@ -185,7 +188,8 @@ def test_refused_refresh_is_logged_without_text(fake_zalo: FakeZaloServer, caplo
     fake_zalo.state.expire_access_token()
 
     async def run() -> None:
-        await output.send_text_message(RECIPIENT, "Nội dung riêng tư 0912345678")
+        with failures_logged_only():  # a citizen's own turn: Rasa must go on and save it
+            await output.send_text_message(RECIPIENT, "Nội dung riêng tư 0912345678")
         await output.client.close()
 
     with caplog.at_level(logging.DEBUG):
@@ -206,3 +210,74 @@ def test_refresh_token_alone_is_enough_to_start(fake_zalo: FakeZaloServer) -> No
     asyncio.run(run())
     assert fake_zalo.state.refresh_calls == 1 and tokens.refresh_count == 1
     assert fake_zalo.state.texts() == ["Xin chào."]
+
+
+def test_expired_or_removed_token_error_220_refreshes_and_resends(fake_zalo: FakeZaloServer) -> None:
+    """Zalo's -220 ("access_token is expired or removed", seen after ~25 h) is an expiry like -216:
+    one refresh, then the message is delivered."""
+    output, tokens = make_output(settings_for(fake_zalo))
+    fake_zalo.state.fail_codes = [-220]
+
+    async def run() -> None:
+        await output.send_text_message(RECIPIENT, "Sau 25 giờ vẫn trả lời được.")
+        await output.client.close()
+
+    asyncio.run(run())
+    assert tokens.refresh_count == 1 and fake_zalo.state.refresh_calls == 1
+    assert fake_zalo.state.texts() == ["Sau 25 giờ vẫn trả lời được."]
+
+
+def test_token_is_refreshed_ahead_of_its_announced_expiry(fake_zalo: FakeZaloServer) -> None:
+    """After a refresh Zalo says the new token lives ``expires_in`` seconds: shortly before that, the
+    next send refreshes first, so Zalo never has to refuse a message."""
+    clock = [1_000_000.0]
+    settings = settings_for(fake_zalo, access_token="")
+    client = ZaloApiClient(settings)
+    tokens = TokenManager(MemoryTokenStore(), client.refresh_tokens, "", settings.refresh_token, clock=lambda: clock[0])
+    output = ZaloOutput(settings, client, tokens, MessageGuard(b"k"))
+
+    async def run() -> None:
+        await output.send_text_message(RECIPIENT, "Một.")  # refresh-only start: first refresh
+        clock[0] = time.time() + 90000 - 60  # one minute before the announced expiry
+        await output.send_text_message(RECIPIENT, "Hai.")
+        await output.client.close()
+
+    asyncio.run(run())
+    assert fake_zalo.state.refresh_calls == 2 and fake_zalo.state.expired_answers == 0
+    assert fake_zalo.state.texts() == ["Một.", "Hai."]
+
+
+def test_refused_button_message_still_delivers_its_text(fake_zalo: FakeZaloServer) -> None:
+    """When Zalo refuses a message because of its buttons, the text goes alone with the choices
+    written out: the answer is never lost with its buttons."""
+    output, _ = make_output(settings_for(fake_zalo))
+    fake_zalo.state.refuse_buttons = True
+    message = {"text": "Bạn hỏi thủ tục nào?", "buttons": [{"title": "Cấp thẻ căn cước", "payload": "/inform"}]}
+
+    async def run() -> None:
+        await output.send_response(RECIPIENT, message)
+        await output.client.close()
+
+    asyncio.run(run())
+    assert fake_zalo.state.rejected == ["buttons refused"]
+    assert fake_zalo.state.texts() == ["Bạn hỏi thủ tục nào?\n• Cấp thẻ căn cước"]
+
+
+@pytest.mark.parametrize("code", [-213, -217, -230, -232])
+def test_undelivered_staff_message_raises_so_the_console_knows(fake_zalo: FakeZaloServer, code: int) -> None:
+    """Reply-window and quota errors mean nothing reached the citizen: a message pushed through Rasa's
+    API (staff reply, complaint answer) raises, so the API call fails and the console does not mark
+    it delivered; inside the citizen's own turn it is logged only, so Rasa still saves the turn."""
+    output, _ = make_output(settings_for(fake_zalo))
+    fake_zalo.state.fail_codes = [code, code]
+
+    async def run() -> None:
+        with pytest.raises(ZaloDeliveryError) as raised:
+            await output.send_text_message(RECIPIENT, "Trả lời phản ánh PA-0001.")
+        assert raised.value.code == code
+        with failures_logged_only():
+            await output.send_text_message(RECIPIENT, "Trả lời trong lượt của người dân.")
+        await output.client.close()
+
+    asyncio.run(run())
+    assert fake_zalo.state.sent == []

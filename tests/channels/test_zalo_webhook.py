@@ -16,8 +16,9 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels.zalo import ZaloInput
+from bot.channels.zalo.signature import signature_header
 from bot.channels.zalo.tokens import MemoryTokenStore
-from tests.channels.fakes import OA_SECRET, FakeZaloServer, serve_blueprint, signed_headers, zalo_event
+from tests.channels.fakes import APP_ID, OA_SECRET, FakeZaloServer, serve_blueprint, signed_headers, zalo_event
 from tests.channels.test_text_split import long_answer
 from tests.channels.test_zalo_output import settings_for
 
@@ -162,14 +163,16 @@ def test_replayed_event_is_processed_once(fake_zalo: FakeZaloServer) -> None:
     assert fake_zalo.state.texts() == ["Bạn hỏi: lệ phí bao nhiêu"]
 
 
-def test_stale_timestamp_is_rejected(fake_zalo: FakeZaloServer) -> None:
-    """A correctly signed but old event (outside the replay window) is refused."""
+def test_stale_timestamp_is_acknowledged_but_not_processed(fake_zalo: FakeZaloServer) -> None:
+    """A correctly signed but old event (a late Zalo retry) is not processed, yet answered 200: an error
+    would make Zalo retry it again and eventually disable the webhook."""
     old = int((time.time() - 301) * 1000)
     raw = zalo_event("xin chào", timestamp_ms=old)
 
     async def run(h: Harness) -> None:
         status, body = await h.post(raw)
-        assert (status, body) == (401, {"error": "stale_timestamp"})
+        assert (status, body) == (200, {"status": "stale"})
+        await h.channel.drain()
         assert h.received == []
 
     asyncio.run(_with(fake_zalo, run))
@@ -280,16 +283,50 @@ def test_processing_failure_is_logged_without_personal_data(
     assert "lỗi" not in caplog.text and "84900001" not in caplog.text
 
 
-def test_unconfigured_channel_answers_503(fake_zalo: FakeZaloServer) -> None:
-    """Without app id / OA secret nothing can be authenticated: refuse everything, say why."""
+def test_unconfigured_channel_acknowledges_and_logs_why(
+    fake_zalo: FakeZaloServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Without app id / OA secret nothing can be authenticated: nothing is processed and the log says
+    why, but Zalo gets 200 so an operator's mistake does not get the OA's webhook disabled."""
 
     async def run() -> None:
         async with harness(fake_zalo, oa_secret_key="") as h:
-            assert (await h.post(zalo_event("xin chào")))[0] == 503
+            assert await h.post(zalo_event("xin chào")) == (200, {"status": "not_configured"})
+            await h.channel.drain()
+            assert h.received == []
 
-    asyncio.run(run())
+    with caplog.at_level(logging.ERROR):
+        asyncio.run(run())
+    assert "zalo.webhook.not_configured" in caplog.text
 
 
-async def _with(zalo: FakeZaloServer, body: Callable[[Harness], Awaitable[None]]) -> None:
-    async with harness(zalo) as h:
+def test_oversized_body_is_refused_before_it_is_read(fake_zalo: FakeZaloServer) -> None:
+    """A body over the cap is a 413, decided on the declared size and on the bytes actually read."""
+    raw = zalo_event("x" * 70_000)
+
+    async def run(h: Harness) -> None:
+        status, body = await h.post(raw)
+        assert (status, body) == (413, {"error": "body_too_large"})
+        assert h.received == []
+
+    asyncio.run(_with(fake_zalo, run))
+
+
+def test_deep_or_malformed_json_with_a_valid_signature_is_400(fake_zalo: FakeZaloServer) -> None:
+    """Signed garbage (absurdly nested JSON, or not JSON at all) is a 400, never a server error."""
+    stamp = str(int(time.time() * 1000))
+    deep = ('{"timestamp": "' + stamp + '", "x": ' + "[" * 50_000 + "]" * 50_000 + "}").encode()
+    broken = ('{"timestamp": "' + stamp + '", "event_name": ').encode()
+
+    async def run(h: Harness) -> None:
+        for raw in (deep, broken):
+            headers = {"X-ZEvent-Signature": signature_header(APP_ID, raw, stamp, OA_SECRET)}
+            assert await h.post(raw, headers) == (400, {"error": "malformed_body"})
+        assert h.received == []
+
+    asyncio.run(_with(fake_zalo, run, max_body_bytes=200_000))
+
+
+async def _with(zalo: FakeZaloServer, body: Callable[[Harness], Awaitable[None]], **overrides: Any) -> None:
+    async with harness(zalo, **overrides) as h:
         await body(h)

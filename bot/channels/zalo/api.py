@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 import aiohttp
@@ -18,10 +19,13 @@ from bot.channels.zalo.tokens import TokenPair, ZaloAuthError
 
 logger = logging.getLogger(__name__)
 
-# Error codes meaning "this access token is no longer valid". -216 is what the OA message API returns
-# (seen in public integrations, e.g. Chatwoot's Zalo channel); -124 is the same condition on Zalo's
-# ZNS/business API. Both trigger one refresh and one retry. (Verify against Zalo's error table.)
-TOKEN_EXPIRED_CODES = frozenset({-216, -124})
+# Error codes meaning "this access token is no longer valid": -216 (invalid) and -220 ("access_token
+# is expired or removed", what Zalo answers after ~25 h) on the OA message API, -124 on the ZNS API.
+# Each triggers one refresh and one retry.
+TOKEN_EXPIRED_CODES = frozenset({-216, -220, -124})
+# Errors after which the message was NOT delivered and retrying now will not help: outside the
+# reply window (the citizen has not written for too long), quota used up, user blocked the OA, ...
+NOT_DELIVERED_CODES = frozenset({-213, -217, -230, -232, -233, -234, -240})
 
 
 class ZaloApiError(RuntimeError):
@@ -34,6 +38,15 @@ class ZaloApiError(RuntimeError):
 
 class TokenExpiredError(ZaloApiError):
     """The access token was rejected as invalid or expired."""
+
+
+def expires_at(expires_in: object, now: float) -> float:
+    """Epoch seconds of expiry from Zalo's ``expires_in`` (seconds, sent as a string); 0 when absent."""
+    try:
+        seconds = float(str(expires_in))
+    except ValueError:
+        return 0.0
+    return now + seconds if seconds > 0 else 0.0
 
 
 class ZaloApiClient:
@@ -87,4 +100,8 @@ class ZaloApiClient:
         if not isinstance(payload, dict) or not payload.get("access_token") or not payload.get("refresh_token"):
             reason = payload.get("error_name") or payload.get("error") if isinstance(payload, dict) else None
             raise ZaloAuthError(f"token refresh refused: {reason}")
-        return TokenPair(str(payload["access_token"]), str(payload["refresh_token"]))
+        return TokenPair(
+            str(payload["access_token"]),
+            str(payload["refresh_token"]),
+            expires_at=expires_at(payload.get("expires_in"), time.time()),
+        )

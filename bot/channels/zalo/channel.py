@@ -1,13 +1,20 @@
 """Rasa input channel for a Zalo Official Account: ``POST /webhooks/zalo/webhook``.
 
 Order of checks, and why:
-1. body size and ``X-ZEvent-Signature`` presence: reject cheaply, before parsing anything;
-2. the signature over the *raw* body bytes (the body is parsed only to read its ``timestamp``, which
-   is part of the formula; nothing else in it is used until the mac matches);
-3. the timestamp against the replay window (a captured event cannot be replayed later);
-4. the event id against the de-duplicator (Zalo retries events it thinks failed);
+1. the declared body size, then the body read in chunks up to the cap: an oversized body is refused
+   before it is held in memory;
+2. the ``X-ZEvent-Signature`` over the *raw* body bytes, before the body is parsed (the timestamp
+   that enters the formula is read from the raw bytes; it must then equal the parsed one);
+3. the body parsed as a JSON object (malformed or absurdly deep JSON is a 400);
+4. the timestamp against the replay window and the event id against the de-duplicator (Zalo retries
+   events it thinks failed);
 5. answer 200 at once (Zalo wants an answer within about 2 s) and handle the event in a background
    task. Failures are logged with the exception type only: no text, no user id.
+
+Zalo disables a webhook that keeps failing, so only what Zalo must not retry is acknowledged with
+200 although nothing is done: an authentic but stale or repeated event, and any event while this
+server has no Zalo credentials (an operator's mistake must not cost the OA its webhook). Only a body
+that is too large, unsigned, wrongly signed or malformed is refused.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,8 +35,8 @@ from sanic.response import HTTPResponse
 from bot.channels.guard import InvalidSenderError, MessageGuard, payload_key_from
 from bot.channels.zalo import signature
 from bot.channels.zalo.api import ZaloApiClient
-from bot.channels.zalo.dedup import EventDeduplicator, InMemoryDeduplicator
-from bot.channels.zalo.output import ZaloOutput
+from bot.channels.zalo.dedup import EventDeduplicator, InMemoryDeduplicator, RedisDeduplicator
+from bot.channels.zalo.output import ZaloOutput, failures_logged_only
 from bot.channels.zalo.settings import ZaloSettings
 from bot.channels.zalo.tokens import FileTokenStore, TokenManager, TokenStore
 
@@ -54,6 +62,31 @@ NON_TEXT_EVENTS = frozenset(
 )
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+# The event's "timestamp" as it appears in the raw body (quoted or not); read before parsing.
+_RAW_TIMESTAMP = re.compile(rb'"timestamp"\s*:\s*"?(\d{1,16})"?')
+MAX_TIMESTAMP_CANDIDATES = 3
+
+
+def raw_timestamps(raw: bytes) -> list[str]:
+    """Distinct timestamp values found in the raw body, in order (a few at most)."""
+    found: list[str] = []
+    for match in _RAW_TIMESTAMP.finditer(raw):
+        value = match.group(1).decode("ascii")
+        if value not in found:
+            found.append(value)
+        if len(found) == MAX_TIMESTAMP_CANDIDATES:
+            break
+    return found
+
+
+def make_deduplicator(settings: ZaloSettings) -> EventDeduplicator:
+    """Redis when configured (several Rasa servers share it), else a bounded in-process memory."""
+    if settings.dedup_redis_url:
+        import redis.asyncio  # comes with Rasa's Redis lock store
+
+        client = redis.asyncio.from_url(settings.dedup_redis_url)
+        return RedisDeduplicator(client, ttl_seconds=int(settings.dedup_ttl_seconds))
+    return InMemoryDeduplicator(settings.dedup_ttl_seconds, settings.dedup_max_entries)
 
 
 def event_key(event: dict[str, Any]) -> str:
@@ -94,7 +127,7 @@ class ZaloInput(InputChannel):
             seed_access=settings.access_token,
             seed_refresh=settings.refresh_token,
         )
-        self.deduplicator = deduplicator or InMemoryDeduplicator(settings.dedup_ttl_seconds, settings.dedup_max_entries)
+        self.deduplicator = deduplicator or make_deduplicator(settings)
         self._clock = clock
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -103,39 +136,60 @@ class ZaloInput(InputChannel):
 
     # ----- webhook -----
 
-    def _reject(self, status: int, reason: str, request: Request) -> HTTPResponse:
+    def _reject(self, status: int, reason: str, size: int) -> HTTPResponse:
         # Never the body: it holds the citizen's message and ids.
-        logger.warning("zalo.webhook.rejected reason=%s status=%d bytes=%d", reason, status, len(request.body or b""))
+        logger.warning("zalo.webhook.rejected reason=%s status=%d bytes=%d", reason, status, size)
         return response.json({"error": reason}, status=status)
 
-    def _is_fresh(self, timestamp: object) -> bool:
-        stamp = signature.timestamp_text(timestamp)
-        if stamp is None:
-            return False
+    def _is_fresh(self, stamp: str) -> bool:
         age_ms = abs(self._clock() * 1000 - int(stamp))
         return age_ms <= self.settings.replay_window_seconds * 1000
 
+    async def _read_capped(self, request: Request) -> bytes | None:
+        """The body, or None as soon as it exceeds the cap (declared or actual size)."""
+        cap = self.settings.max_body_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = await request.stream.read()
+            if chunk is None:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > cap:
+                return None
+            chunks.append(chunk)
+
+    def _verified_timestamp(self, header: str, raw: bytes) -> str | None:
+        for stamp in raw_timestamps(raw):
+            if signature.verify(header, self.settings.app_id, raw, stamp, self.settings.oa_secret_key):
+                return stamp
+        return None
+
     async def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        raw = await self._read_capped(request)
+        if raw is None:
+            return self._reject(413, "body_too_large", self.settings.max_body_bytes)
         if not self.settings.webhook_ready:
-            logger.error("zalo.webhook.not_configured: set ZALO_APP_ID and ZALO_OA_SECRET_KEY")
-            return response.json({"error": "not_configured"}, status=503)
-        raw = request.body or b""
-        if len(raw) > self.settings.max_body_bytes:
-            return self._reject(413, "body_too_large", request)
+            logger.error("zalo.webhook.not_configured: set ZALO_APP_ID and ZALO_OA_SECRET_KEY (event acknowledged)")
+            return response.json({"status": "not_configured"})
         header = request.headers.get(signature.HEADER)
         if not header:
-            return self._reject(401, "missing_signature", request)
+            return self._reject(401, "missing_signature", len(raw))
+        stamp = self._verified_timestamp(header, raw)
+        if stamp is None:
+            return self._reject(401, "bad_signature", len(raw))
         try:
             event = json.loads(raw)
-        except ValueError:
-            return self._reject(400, "malformed_body", request)
-        if not isinstance(event, dict):
-            return self._reject(400, "malformed_body", request)
-        timestamp = event.get("timestamp")
-        if not signature.verify(header, self.settings.app_id, raw, timestamp, self.settings.oa_secret_key):
-            return self._reject(401, "bad_signature", request)
-        if not self._is_fresh(timestamp):
-            return self._reject(401, "stale_timestamp", request)
+        except (ValueError, RecursionError):
+            return self._reject(400, "malformed_body", len(raw))
+        if not isinstance(event, dict) or signature.timestamp_text(event.get("timestamp")) != stamp:
+            return self._reject(400, "malformed_body", len(raw))
+        if not self._is_fresh(stamp):
+            logger.warning("zalo.webhook.stale (acknowledged, not processed)")
+            return response.json({"status": "stale"})
         if not await self.deduplicator.first_seen(event_key(event)):
             logger.info("zalo.webhook.duplicate")
             return response.json({"status": "duplicate"})
@@ -157,6 +211,11 @@ class ZaloInput(InputChannel):
     # ----- event handling -----
 
     async def _handle(self, event: dict[str, Any], on_new_message: OnNewMessage) -> None:
+        # A failed delivery inside the citizen's own turn is logged; Rasa must still save the turn.
+        with failures_logged_only():
+            await self._handle_event(event, on_new_message)
+
+    async def _handle_event(self, event: dict[str, Any], on_new_message: OnNewMessage) -> None:
         name = str(event.get("event_name") or "")
         if name.startswith("oa_send_"):
             return  # echo of our own (or an operator's) message
@@ -196,7 +255,7 @@ class ZaloInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             return await self._receive(request, on_new_message)
 

@@ -28,6 +28,7 @@ ENV_FALLBACKS = {
     "token_store_path": "ZALO_TOKEN_STORE",
     "replay_window_seconds": "ZALO_REPLAY_WINDOW_SECONDS",
     "payload_key": "CHANNEL_PAYLOAD_KEY",
+    "dedup_redis_url": "ZALO_DEDUP_REDIS_URL",
 }
 
 
@@ -50,9 +51,8 @@ class ZaloSettings:
     request_timeout: float = 5.0
     max_body_bytes: int = 64 * 1024
     max_message_chars: int = 2000
-    # How a Rasa intent button is rendered: "oa.query.show" echoes the payload in the chat,
-    # "oa.query.hide" sends it silently (verify with Zalo that the event is still user_send_text).
-    button_type: str = "oa.query.show"
+    # Redis that de-duplicates webhook retries across servers (production); empty: in-process memory.
+    dedup_redis_url: str = ""
     payload_key: str = ""
     sender_namespace: str = "zalo"
 

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -34,6 +35,9 @@ class TokenPair:
     # Fingerprint of the seed refresh token (from the environment) this pair descends from: when the
     # operator seeds new tokens, the stored chain is obsolete and the new seed wins.
     seed: str = ""
+    # When the access token stops working (epoch seconds, from the refresh answer's ``expires_in``);
+    # 0 when unknown (seed tokens from the environment): then only Zalo's expiry error triggers a refresh.
+    expires_at: float = 0.0
 
     def __repr__(self) -> str:
         return "TokenPair(<hidden>)"
@@ -58,7 +62,12 @@ class FileTokenStore:
     def load(self) -> TokenPair | None:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            return TokenPair(str(data["access_token"]), str(data["refresh_token"]), str(data.get("seed", "")))
+            return TokenPair(
+                str(data["access_token"]),
+                str(data["refresh_token"]),
+                str(data.get("seed", "")),
+                float(data.get("expires_at") or 0.0),
+            )
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError):
@@ -96,16 +105,35 @@ class MemoryTokenStore:
 Refresher = Callable[[str], Awaitable[TokenPair]]
 
 
-class TokenManager:
-    """The current access token, and exactly one refresh at a time when Zalo says it expired."""
+# Refresh this long before the announced expiry, so no reply is ever sent with a dying token.
+REFRESH_AHEAD_SECONDS = 600.0
 
-    def __init__(self, store: TokenStore, refresher: Refresher, seed_access: str = "", seed_refresh: str = "") -> None:
+
+class TokenManager:
+    """The current access token, refreshed ahead of its expiry and, exactly once at a time, when Zalo
+    says it expired."""
+
+    def __init__(
+        self,
+        store: TokenStore,
+        refresher: Refresher,
+        seed_access: str = "",
+        seed_refresh: str = "",
+        *,
+        clock: Callable[[], float] = time.time,
+        refresh_ahead_seconds: float = REFRESH_AHEAD_SECONDS,
+    ) -> None:
         self._store = store
         self._refresher = refresher
         self._seed = TokenPair(seed_access, seed_refresh, seed_fingerprint(seed_refresh))
         self._pair: TokenPair | None = None
         self._lock = asyncio.Lock()
+        self._clock = clock
+        self._refresh_ahead = refresh_ahead_seconds
         self.refresh_count = 0
+
+    def _expiring(self, pair: TokenPair) -> bool:
+        return bool(pair.expires_at) and self._clock() >= pair.expires_at - self._refresh_ahead
 
     def _choose(self, stored: TokenPair | None) -> TokenPair:
         if stored is None or (self._seed.seed and stored.seed != self._seed.seed):
@@ -119,6 +147,12 @@ class TokenManager:
             if self._pair.refresh_token:
                 return await self.refresh("")  # only a refresh token was configured
             raise ZaloAuthError("no Zalo access token configured")
+        if self._expiring(self._pair) and self._pair.refresh_token:
+            try:
+                return await self.refresh(self._pair.access_token)
+            except ZaloAuthError:
+                # Zalo refused the early refresh: the current token may still work until it expires.
+                logger.warning("zalo.tokens.early_refresh_failed")
         return self._pair.access_token
 
     async def refresh(self, stale_access_token: str) -> str:
@@ -133,7 +167,7 @@ class TokenManager:
             if not stored.refresh_token:
                 raise ZaloAuthError("no Zalo refresh token configured")
             fresh = await self._refresher(stored.refresh_token)
-            fresh = TokenPair(fresh.access_token, fresh.refresh_token, self._seed.seed)
+            fresh = TokenPair(fresh.access_token, fresh.refresh_token, self._seed.seed, fresh.expires_at)
             # The old refresh token is consumed now: persist the new pair before anything else.
             try:
                 await asyncio.to_thread(self._store.save, fresh)
