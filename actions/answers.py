@@ -18,9 +18,13 @@ from actions.places import Place, province_phrase
 
 CHANNEL_LABELS = {"in_person": "Trực tiếp", "online": "Trực tuyến", "post": "Qua bưu chính"}
 MAX_ITEM_CHARS = 220
+MAX_FEE_CHARS = 160
+MAX_LINE_CHARS = 280
 SEE_ALL = "xem đầy đủ trên Cổng"
 _LEADING_MARKS = re.compile(r"^[\s\-+•*·–]+")
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")
+_CLAUSE_END = re.compile(r"\s*;\s+")
+_COUNCIL = re.compile(r"hội đồng nhân dân|hđnd", re.IGNORECASE)
 
 
 def format_vnd(amount: int) -> str:
@@ -117,7 +121,8 @@ def documents_sections(brief: dict[str, Any], case: int | None = None) -> list[S
         return [Section(head=head, items=items, more="{n} giấy tờ khác (" + SEE_ALL + ").", keep=1, drop_rank=3)]
     submit = [document_line(doc) for doc in documents.get("submit") or []]
     show = [document_line(doc) for doc in documents.get("show") or []]
-    notes = [clean_item(note) for note in documents.get("notes") or [] if clean_item(note)]
+    notes = [whole_sentences(note, final_stop=False) for note in documents.get("notes") or []]
+    notes = [note for note in notes if note and len(note) <= MAX_ITEM_CHARS]  # a note too long to quote
     if not submit and not show:
         return [Section(head="Cổng chưa ghi danh sách giấy tờ cho trường hợp thông thường.")]
     sections = []
@@ -145,9 +150,13 @@ def case_titles(brief: dict[str, Any]) -> list[str]:
     return [clean_item(case.get("title")) for case in (brief.get("documents") or {}).get("cases") or []]
 
 
-def _per_channel(entries: list[dict[str, Any]], label: str) -> Section:
-    texts = [(entry.get("channel"), whole_sentences(entry.get("text"), final_stop=False)) for entry in entries]
+def _per_channel(entries: list[dict[str, Any]], label: str, limit: int = MAX_ITEM_CHARS) -> Section:
+    texts = [(entry.get("channel"), clean_item(entry.get("text"))) for entry in entries]
     texts = [(channel, text) for channel, text in texts if text]
+    if len({text for _, text in texts}) > 1:  # one line per channel: each kept short
+        texts = [(channel, whole_sentences(text, limit, final_stop=False)) for channel, text in texts]
+    else:
+        texts = [(channel, whole_sentences(text, MAX_LINE_CHARS, final_stop=False)) for channel, text in texts]
     if not texts:
         return Section(head=f"{label}: Cổng chưa ghi thông tin.")
     distinct = {text for _, text in texts}
@@ -161,8 +170,9 @@ def _per_channel(entries: list[dict[str, Any]], label: str) -> Section:
 def fee_section(brief: dict[str, Any], place: Place | None = None) -> Section:
     """Fee per channel, with its condition; one line when every channel costs the same."""
     fees = brief.get("fees") or []
-    section = _per_channel(fees, "Lệ phí")
-    if any(fee.get("by_province") for fee in fees):
+    section = _per_channel(fees, "Lệ phí", MAX_FEE_CHARS)
+    said = any(_COUNCIL.search(str(fee.get("text") or "")) for fee in fees)
+    if any(fee.get("by_province") for fee in fees) and (place or not said):
         where = f"HĐND {province_phrase(place.province)}" if place else "HĐND tỉnh"
         section.tail.append(f"Mức thu do {where} quy định, có thể khác nhau giữa các tỉnh.")
     return section
@@ -180,13 +190,18 @@ def agency_section(brief: dict[str, Any], place: Place | None) -> Section:
 
 
 def whole_sentences(text: Any, limit: int = MAX_ITEM_CHARS, final_stop: bool = True) -> str:
-    """A long item shortened to its first whole sentence(s), never cut inside one."""
+    """A long item shortened to its first whole sentences, or else its first whole clauses (split
+    at ";"), never cut inside one."""
     text = clean_item(text)
     kept = ""
-    for sentence in _SENTENCE_END.split(text):
-        if kept and len(kept) + len(sentence) + 1 > limit:
+    for separator in (_SENTENCE_END, _CLAUSE_END):
+        kept = ""
+        for part in separator.split(text):
+            if kept and len(kept) + len(part) + 2 > limit:
+                break
+            kept = f"{kept}{'; ' if separator is _CLAUSE_END and kept else ' ' if kept else ''}{part}".strip()
+        if len(kept) <= limit:
             break
-        kept = f"{kept} {sentence}".strip()
     kept = kept.rstrip(" .;")
     return kept + "." if final_stop and kept else kept
 

@@ -17,7 +17,7 @@ from actions.places import Place, old_phrase, province_phrase, unit_phrase
 DERIVED_NOTE = "Cổng chưa ghi cơ quan thực hiện, mình suy ra từ cấp và lĩnh vực của thủ tục"
 ASK_PLACE = "Bạn cho mình biết xã/phường và tỉnh bạn ở (ví dụ «phường Bến Nghé quận 1») để mình chỉ đúng nơi nộp."
 _COMMUNE = re.compile(r"\bcấp xã\b", re.IGNORECASE)
-_PROVINCE = re.compile(r"\bcấp tỉnh\b", re.IGNORECASE)
+_PROVINCE = re.compile(r"\bcấp tỉnh\b|\btỉnh$", re.IGNORECASE)
 
 
 def _ward_with_history(place: Place) -> str:

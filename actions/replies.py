@@ -126,13 +126,18 @@ def _render(header: str, sections: list[Section], footer: list[str]) -> str:
 
 
 def _fit(header: str, sections: list[Section], footer: list[str], limit: int) -> str:
-    """Leave out whole items (lowest ``drop_rank`` first, from the end) until the text fits."""
+    """Leave out whole items (lowest ``drop_rank`` first, from the end) until the text fits; as a
+    last resort items a section would keep, then whole sections from the end (never the first)."""
     text = _render(header, sections, footer)
-    while len(text) > limit:
-        candidates = [section for section in sections if section.droppable()]
-        if not candidates:
-            break
-        min(candidates, key=lambda section: (section.drop_rank, -len(section.items))).drop_one()
+    for last_resort in (False, True):
+        while len(text) > limit:
+            candidates = [section for section in sections if section.droppable() or (last_resort and section.items)]
+            if not candidates:
+                break
+            min(candidates, key=lambda section: (section.drop_rank, -len(section.items))).drop_one()
+            text = _render(header, sections, footer)
+    while len(text) > limit and len(sections) > 1:
+        sections.pop()
         text = _render(header, sections, footer)
     return text
 

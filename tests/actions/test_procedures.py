@@ -220,3 +220,20 @@ def test_a_case_button_answers_that_case(live: Services) -> None:
     )
     assert chosen.startswith("Thủ tục «Đăng ký thường trú»:\nTrường hợp")
     assert dispatcher.messages[0]["buttons"][0]["title"] == "Trường hợp thông thường"
+
+
+COMMON = ["1.004222", "1.001193", "3.000347", "1.000894", "1.001612", "1.014061", "1.000656", "1.004873", "3.000333"]
+ASKED = ["ask_documents", "ask_fee", "ask_processing_time", "ask_agency", "ask_steps", "ask_online", "ask_procedure"]
+
+
+def test_replies_on_the_real_catalog_follow_the_rules(live: Services) -> None:
+    """Every aspect of common procedures, from the portal's real briefs: at most 700 characters,
+    one source line with the date, no raw URL, no "Thủ tục «Thủ tục", no "• -", labelled links."""
+    for code in COMMON:
+        for intent in ASKED:
+            text, _, dispatcher = answer(text="?", intent=intent, slots={"procedure_code": code})
+            assert len(text) <= 700, (code, intent, len(text))
+            assert text.count("Nguồn: Cổng Dịch vụ công quốc gia, dữ liệu ngày 30/06/2026") == 1, (code, intent)
+            assert "http" not in text and "Thủ tục «Thủ tục" not in text and "• -" not in text, (code, intent)
+            links = [b for b in dispatcher.messages[0].get("buttons") or [] if b.get("type") == "web_url"]
+            assert links and all(b["title"] and b["url"].startswith("https://") for b in links), (code, intent)
