@@ -136,13 +136,14 @@ def _raw_urls(text: str) -> list[str]:
     return found
 
 
-def _empty_headings(text: str) -> list[str]:
-    """Lines ending with ":" that announce nothing: last line, before a blank line, or a list item
-    followed by another item at the same depth (e.g. "2. Cơ quan tiếp nhận hồ sơ thực hiện:")."""
-    lines = text.split("\n")
+def _empty_headings(text: str, with_buttons: bool) -> list[str]:
+    """Lines ending with ":" that announce nothing: last line (unless buttons follow), before a blank
+    line, or a list item followed by another item at the same depth ("2. Cơ quan tiếp nhận hồ sơ
+    thực hiện:" then "3. …")."""
+    lines = text.rstrip().split("\n")
     found = []
     for index, line in enumerate(lines):
-        if not line.rstrip().endswith(":"):
+        if not line.rstrip().endswith(":") or (with_buttons and index == len(lines) - 1):
             continue
         following = lines[index + 1] if index + 1 < len(lines) else ""
         indent = len(line) - len(line.lstrip())
@@ -152,13 +153,25 @@ def _empty_headings(text: str) -> list[str]:
     return found
 
 
-def artefacts(text: str) -> list[str]:
-    """The template artefacts in one message's text, each as "name: excerpt"."""
+def _ends_complete(text: str, with_buttons: bool) -> bool:
+    """A message ends a sentence, a list entry, or (before its buttons) a lead-in such as "Ý bạn là:"."""
+    stripped = text.rstrip()
+    last_line = stripped.rsplit("\n", 1)[-1]
+    return (
+        stripped.endswith(_FINAL_PUNCTUATION)
+        or bool(_LIST_ITEM.match(last_line))
+        or (with_buttons and stripped.endswith(":"))
+    )
+
+
+def artefacts(text: str, with_buttons: bool = False) -> list[str]:
+    """The template artefacts in one message's text, each as "name: excerpt"; ``with_buttons`` when
+    the message carries buttons (its text may then end with a lead-in ":")."""
     found = [f"{name}: {m.group(0).strip()[:60]}" for name, pattern in _CHECKS for m in pattern.finditer(text)]
     found += [f"raw URL: {url[:60]}" for url in _raw_urls(text)]
-    found += [f"heading with nothing after it: {line[:60]}" for line in _empty_headings(text)]
+    found += [f"heading with nothing after it: {line[:60]}" for line in _empty_headings(text, with_buttons)]
     stripped = text.rstrip()
-    if stripped and not stripped.endswith(_FINAL_PUNCTUATION):
+    if stripped and not _ends_complete(stripped, with_buttons):
         found.append(f"no final punctuation: …{stripped[-40:]}")
     for line in text.split("\n"):
         if _DANGLING_WORD.search(line.rstrip()):

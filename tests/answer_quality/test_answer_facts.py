@@ -93,6 +93,14 @@ def test_a_clean_reply_has_no_artefact():
     assert artefacts(text) == []
 
 
+def test_a_list_may_end_a_message_and_a_lead_in_may_precede_buttons():
+    """A message ending with a complete list entry is not cut; "Ý bạn là:" is a lead-in only when
+    buttons follow it."""
+    assert artefacts("Thời hạn giải quyết:\n• Trực tiếp: 7 ngày làm việc\n• Trực tuyến: 7 ngày làm việc") == []
+    assert artefacts("Ý bạn là:", with_buttons=True) == []
+    assert artefacts("Ý bạn là:") != []
+
+
 def test_the_item_set_covers_the_common_procedures_and_every_aspect():
     """At least 150 questions over at least 40 procedures, every aspect asked, ids unique."""
     items = load_items()
