@@ -44,7 +44,7 @@ nlu-data: install ## Regenerate data/nlu/generated/ and the unaccented test copy
 	$(PY) scripts/generate_nlu_variants.py --test-copy
 	$(PY) scripts/generate_nlu_lookups.py
 
-evaluate: install ## Train if needed, evaluate NLU on the held-out set vs Rasa's default pipeline (reports/nlu/)
+evaluate: install ## Train if needed, evaluate NLU vs Rasa's default pipeline (reports/nlu/) and answer quality (reports/answer_quality/)
 	$(PY) -m bot.evaluation
 
 run: install ## Run the whole assistant on embedded defaults (Ctrl-C stops it)

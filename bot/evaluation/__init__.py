@@ -4,7 +4,10 @@
   it also trains the comparison model (Rasa's default pipeline) for ``make evaluate``;
 * :mod:`bot.evaluation.metrics` turns predictions into intent and entity metrics;
 * :mod:`bot.evaluation.report` writes ``reports/nlu/`` (JSON summary, markdown, confusion matrix);
-* :mod:`bot.evaluation.bench` measures parse latency and reads the training time of a model.
+* :mod:`bot.evaluation.bench` measures parse latency and reads the training time of a model;
+* :mod:`bot.evaluation.answers` scores the assistant's replies against hand-checked facts
+  (:mod:`~bot.evaluation.answer_facts` matching and artefacts, :mod:`~bot.evaluation.answer_run` the
+  real servers and model, :mod:`~bot.evaluation.answer_report` reports/answer_quality/).
 
 CLI: ``python -m bot.evaluation`` (see ``--help``).
 """

@@ -2,7 +2,8 @@
 
 Evaluates our model (``bot.train``: the same fingerprinted model ``make run`` and CI use) and,
 unless ``--no-default``, an NLU-only model with Rasa's default pipeline on the same data
-(``models/eval/``). Exit status 1 when our model misses a quality gate.
+(``models/eval/``); then, unless ``--no-answers``, the quality of the assistant's answers
+(``bot.evaluation.answers``, reports/answer_quality/). Exit status 1 when our model misses a gate.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import statistics
 import sys
 from pathlib import Path
 
+from bot.evaluation import answer_report
+from bot.evaluation.answers import evaluate_answers
 from bot.evaluation.bench import training_seconds
 from bot.evaluation.metrics import gate_failures
 from bot.evaluation.report import REPORT_DIR, write_reports
@@ -40,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="evaluate this model instead of training ours")
     parser.add_argument("--no-default", action="store_true", help="skip Rasa's default pipeline")
     parser.add_argument("--out", type=Path, default=REPORT_DIR)
+    parser.add_argument("--no-answers", action="store_true", help="skip the answer-quality evaluation")
     args = parser.parse_args(argv)
 
     ours = args.model or train(REPO_ROOT / "models")
@@ -53,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:13s} {file_name:10s} intent macro-F1 {s['intent']['macro_f1']:.3f}  entities: {f1}")
     print(f"reports: {summary.parent}")
     failures = gate_failures(results["ours"]["files"])
+    if not args.no_answers:
+        answers = evaluate_answers(ours)
+        print("\n".join(answer_report.summary_lines(answers)))
+        print(f"reports: {answer_report.REPORT_DIR}")
+        failures += [f"answer quality: {failure}" for failure in answer_report.gate_failures(answers)]
     for failure in failures:
         print(f"GATE FAILED {failure}")
     return 1 if failures else 0
