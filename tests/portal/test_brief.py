@@ -33,6 +33,9 @@ CODES = (
     "2.000815",  # chứng thực bản sao
     "1.013076",  # sang tên xe
     "1.012786",  # cấp lại sổ đỏ bị mất
+    "1.013225",  # giấy phép xây dựng
+    "2.000635",  # bản sao trích lục hộ tịch
+    "2.001610",  # doanh nghiệp tư nhân
 )
 
 
@@ -201,7 +204,40 @@ def test_land_certificate_steps_have_no_empty_heading(records: dict) -> None:
     assert (doc["name"], doc["form"]) == ("Đơn đăng ký biến động đất đai, tài sản gắn liền với đất", "mẫu số 18")
 
 
-_DANGLING = re.compile(r"\s(?:theo|của|và|hoặc|tại|về|cho|do|với|để|các|được|là|thì|ngày|số)$")
+def test_vehicle_transfer_dossier_has_both_parts(records: dict) -> None:
+    """Sang tên xe: "1. Hồ sơ thu hồi" and "2. Hồ sơ đăng ký" are parts of one dossier, not alternatives."""
+    names = _submit(_brief(records, "1.013076"))
+    assert names[:2] == ["Giấy khai thu hồi chứng nhận đăng ký xe, biển số xe", "Giấy khai đăng ký xe"]
+
+
+def test_building_permit_ordinary_case_is_a_house(records: dict) -> None:
+    """Giấy phép xây dựng: the ordinary citizen's case is a house (nhà ở riêng lẻ), not a monument."""
+    brief = _brief(records, "1.013225")
+    assert brief["documents"]["submit"][0]["form"] == "mẫu số 1"
+    titles = [case["title"] for case in brief["documents"]["cases"]]
+    assert "Công trình nhà ở riêng lẻ" not in titles and "Công trình tượng đài, tranh hoành tráng" in titles
+
+
+def test_form_with_a_condition_stays_in_the_ordinary_case(records: dict) -> None:
+    """Trích lục: "Tờ khai … trong trường hợp người yêu cầu là cá nhân" is still the form to hand in."""
+    assert _submit(_brief(records, "2.000635")) == ["Tờ khai đề nghị bản sao Trích lục hộ tịch"]
+
+
+def test_private_enterprise_group_named_like_the_procedure(records: dict) -> None:
+    """Doanh nghiệp tư nhân: the group titled like the procedure is the ordinary case; a sentence about
+    who is responsible is not a document."""
+    names = _submit(_brief(records, "2.001610"))
+    assert names[0] == "Giấy đề nghị đăng ký doanh nghiệp"
+    assert not any(name.startswith("Người") for name in names)
+
+
+def test_expired_fee_rules_are_left_out(records: dict) -> None:
+    """Cấp lại căn cước: the 2025-only online rate is gone by the data date; the rule in force stays."""
+    text = _fees(_brief(records, "1.014064"))["in_person"]["text"]
+    assert "31/12/2026" in text and "50%" in text and "31/12/2025" not in text
+
+
+_DANGLING = re.compile(r"(?<!kèm)\s(?:theo|của|và|hoặc|tại|về|cho|do|với|để|các|được|là|thì|ngày|số)$")
 
 
 @pytest.mark.parametrize("code", CODES)

@@ -38,8 +38,8 @@ def build_brief(data: dict[str, Any]) -> dict[str, Any]:
     """The brief of one parsed procedure (plain JSON-ready data)."""
     return {
         "name": display_name(data["name"]),
-        "documents": build_documents(data["cases"]),
-        "fees": build_fees(data["channels"]),
+        "documents": build_documents(data["cases"], display_name(data["name"])),
+        "fees": build_fees(data["channels"], data.get("data_date", "")),
         "times": build_times(data["channels"]),
         "where": build_where(data),
         "steps": build_steps(data["steps"]),

@@ -31,7 +31,7 @@ _FORM_START = re.compile(
     r"^(?:Tờ khai|Mẫu|Phiếu|Đơn|Giấy đề nghị|Văn bản đề nghị|Bản khai|Giấy khai|Biểu mẫu)\b", re.IGNORECASE
 )
 _FORM_CODE = re.compile(
-    r"\b[Mm]ẫu\s*(?:số\s*)?([A-Z]{1,4}\s?\d{1,3}[a-z]?(?:/[A-Z0-9.\-]+)?|\d{1,3}[a-z]?(?:/\d{4}/[A-ZĐ\-]+)?\b)"
+    r"\b[Mm]ẫu\s*(?:số\s*)?([A-Z]{1,4}\s?\d{1,3}[a-z]?(?:/[A-Z0-9.\-]+)?|\d{1,3}[a-z]?(?:[/\-][A-ZĐ0-9]+)*\b)"
 )
 # A form code used as the name itself: "Phiếu CC01", "Tờ khai TK01".
 _CODE_IN_NAME = re.compile(r"\b([A-Z]{2,3}\d{2}[a-z]?)\b")
@@ -58,6 +58,8 @@ _NAME_CLAUSES = (
     ". ",
     " theo mẫu",
     " theo Mẫu",
+    " mẫu số",
+    " Mẫu số",
     " (mẫu",
     " (Mẫu",
     " theo quy định",
@@ -77,11 +79,20 @@ _NAME_CLAUSES = (
     " còn giá trị",
     " có dán ảnh",
 )
+# An item that is a sentence about people, not a document: "Người ủy quyền … chịu trách nhiệm …".
+_SENTENCE_ITEM = re.compile(
+    r"^(?:\S+\s){1,2}này\s|^(?:Người|Cá nhân|Công dân|Cơ quan|Tổ chức|Cán bộ|Chủ|Doanh nghiệp|Bộ phận)\b[^.;:]{0,120}?"
+    r"\s(?:chịu trách nhiệm|có trách nhiệm|phải|được|thực hiện|không|có thể|gửi|nộp|kê khai|cung cấp|lựa chọn)\b"
+)
 _NOT_A_DOCUMENT = re.compile(r"^(?:không|chỉ cần|được|có thể|thì)\b", re.IGNORECASE)
 
 
-def build_documents(cases: list[dict[str, Any]]) -> dict[str, Any]:
-    """``{"submit", "show", "cases", "notes"}`` from the parsed document groups of one procedure."""
+def build_documents(cases: list[dict[str, Any]], procedure_name: str = "") -> dict[str, Any]:
+    """``{"submit", "show", "cases", "notes"}`` from the parsed document groups of one procedure.
+
+    When no group is the ordinary case outright, the named situation that looks most like it (its
+    title is the procedure itself or an ordinary citizen's case, it holds the form) is taken.
+    """
     out = _Collector()
     situations: list[tuple[str, list[dict[str, Any]]]] = []
     for case in cases:
@@ -95,7 +106,7 @@ def build_documents(cases: list[dict[str, Any]]) -> dict[str, Any]:
                 out.add_item(row, show=kind == "show")
     ordinary_title = ""
     if situations and not out.submit:
-        best = max(range(len(situations)), key=lambda i: (_score(situations[i][1]), -i))
+        best = max(range(len(situations)), key=lambda i: (_score(*situations[i], procedure_name), -i))
         title, rows = situations.pop(best)
         ordinary_title = _case_title(title)
         for row in rows:
@@ -120,8 +131,8 @@ def document(row: dict[str, Any]) -> dict[str, Any] | None:
     name = short_name(labelled.group("doc")) if labelled else short_name(text)
     if labelled and name:
         name = f"{name} ({labelled.group('who').strip()})"
-    if not name:
-        return None
+    if not name or _CONDITION.match(name):
+        return None  # a bare condition names no document
     return {
         "name": name,
         "form": form_code(labelled.group("doc") if labelled else text, row.get("template") or ""),
@@ -152,7 +163,21 @@ def short_name(text: str) -> str:
         return capitalize(alias.group(1).strip())
     head, _ = first_clause(text, _NAME_CLAUSES, minimum=8)
     head = without_parentheses(head) or head
-    return capitalize(cut_at_word(head, NAME_LIMIT).rstrip(" .,;:"))
+    return capitalize(_balanced(cut_at_word(head, NAME_LIMIT)).rstrip(" .,;:"))
+
+
+def _balanced(text: str) -> str:
+    """No half bracket: cut before an unclosed "(", drop a stray ")"."""
+    opened = text.rfind("(")
+    if opened > text.rfind(")"):
+        text = text[:opened] if opened >= 8 else text.replace("(", "")
+    depth, out = 0, []
+    for char in text:
+        if char == ")" and depth == 0:
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        out.append(char)
+    return "".join(out).strip()
 
 
 def form_code(text: str, template: str = "") -> str | None:
@@ -161,10 +186,8 @@ def form_code(text: str, template: str = "") -> str | None:
     Only a form named right after the document's name counts ("Tờ khai … (mẫu CT01 …)"); a form
     mentioned deep inside an aside belongs to another document ("… tại Tờ khai … theo Mẫu số 01").
     """
-    match = _FORM_CODE.search(template)
-    if not match:
-        head, _ = first_clause(strip_bullet(text), _NAME_CLAUSES, minimum=8)
-        match = _FORM_CODE.search(strip_bullet(text), 0, len(head) + 25)
+    head, _ = first_clause(strip_bullet(text), _NAME_CLAUSES, minimum=8)
+    match = _FORM_CODE.search(strip_bullet(text), 0, len(head) + 25) or _FORM_CODE.search(template)
     if not match:
         named = _CODE_IN_NAME.search(short_name(text))
         return f"mẫu {named.group(1)}" if named else None
@@ -184,6 +207,8 @@ def _group_kind(title: str) -> str:
         return "show"
     if not low or low in ("--", "-") or re.match(r"^(giấy tờ|hồ sơ|thành phần)[^:]{0,30}(nộp|gồm)", low):
         return "submit"
+    if re.match(r"^(?:bao gồm|gồm|hồ sơ (?:thu hồi|đăng ký|đề nghị)?:?$|hồ sơ (?:thu hồi|đăng ký)\b)", low):
+        return "submit"  # parts of one dossier ("1. Hồ sơ thu hồi", "2. Hồ sơ đăng ký"), not alternatives
     return "situation"
 
 
@@ -195,9 +220,28 @@ def _case_title(title: str) -> str:
     return capitalize(cut_at_word(without_parentheses(head) or head, TITLE_LIMIT))
 
 
-def _score(rows: list[dict[str, Any]]) -> int:
-    """How much a situation group looks like the ordinary case: forms count, conditions cost."""
+# Situation titles of the ordinary citizen's case, and of cases that are never the ordinary one.
+_ORDINARY_TITLE = re.compile(
+    r"nhà ở riêng lẻ|hộ gia đình, cá nhân|người việt nam|công dân việt nam|thuộc quyền sở hữu của mình|cấp mới|lần đầu",
+)
+_SPECIAL_TITLE = re.compile(
+    r"nước ngoài|ngoại giao|tôn giáo|tín ngưỡng|quân đội|công an nhân dân|đóng quân|doanh nghiệp xã hội|chuyển đổi"
+    r"|bảo trợ xã hội|tượng đài|theo tuyến|dầu khí|thương mại điện tử"
+)
+
+
+def _score(title: str, rows: list[dict[str, Any]], procedure_name: str = "") -> int:
+    """How much a situation group looks like the ordinary case: its title, its forms; conditions cost."""
+    low = _case_title(title).lower()
     score = 0
+    if "ủy quyền" in low:
+        score -= 30
+    if low and procedure_name and (low in procedure_name.lower() or procedure_name.lower() in low):
+        score += 10
+    if _ORDINARY_TITLE.search(low):
+        score += 12
+    if _SPECIAL_TITLE.search(low):
+        score -= 6
     for row in rows:
         name = strip_bullet(row["name"])
         doc = document(row)
@@ -235,8 +279,11 @@ class _Collector:
         if _AUTHORISATION.search(text[:80]):
             self.add_case(AUTHORISATION, [doc])
             return
+        if _SENTENCE_ITEM.match(text):
+            self.notes.append(as_sentence(text))
+            return
         embedded = _EMBEDDED_CONDITION.search(without_parentheses(text))
-        if embedded and len(doc["name"]) < len(text) and "ủy quyền" not in embedded.group("cond")[:40]:
+        if embedded and not is_form(doc) and "ủy quyền" not in embedded.group("cond")[:40]:
             self.add_case(_case_title(embedded.group("cond")), [doc])
             return
         if _online_only(text):
@@ -256,6 +303,9 @@ class _Collector:
         colon = re.match(r"^(?:Đối với|Trường hợp)\s+(?P<cond>[^:]{5,200}):\s*(?P<doc>.+)$", text)
         if colon and " thì " not in colon.group("doc"):
             doc = document({**row, "name": colon.group("doc")})
+            if doc and _ORDINARY_TITLE.search(colon.group("cond").lower()):
+                self.submit.append(doc)  # "Đối với người Việt Nam: Tờ khai …" is the ordinary case
+                return
             if doc:
                 self.add_case(_case_title(colon.group("cond")), [doc])
                 return

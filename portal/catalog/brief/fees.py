@@ -13,7 +13,7 @@ from typing import Any
 from portal.catalog.brief.text import cut_at_word, strip_bullet, vnd, without_parentheses
 
 CHANNEL_ORDER = ("in_person", "online", "post")
-CONDITION_LIMIT = 150
+CONDITION_LIMIT = 180
 PROVINCIAL = "Theo mức do Hội đồng nhân dân tỉnh, thành phố quy định"
 UNIT_NAMES = {
     "working_day": "ngày làm việc",
@@ -39,13 +39,16 @@ _LEGAL_ONLY = re.compile(r"^(?:theo|thực hiện theo|căn cứ|thông tư|ngh�
 _PROVINCIAL_NOTE = re.compile(r"HĐND|Hội đồng nhân dân", re.IGNORECASE)
 
 
-def build_fees(channels: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One fee per channel (the first row of a channel with fee information), in a stable order."""
+def build_fees(channels: list[dict[str, Any]], data_date: str = "") -> list[dict[str, Any]]:
+    """One fee per channel (the first row of a channel with fee information), in a stable order.
+
+    ``data_date`` (ISO) drops conditions that had expired by then ("… đến hết ngày 31/12/2025 …").
+    """
     fees = []
     for channel in _ordered_channels(channels):
         rows = [row for row in channels if row["channel"] == channel and row["fee_text"]]
         if rows:
-            fees.append({"channel": channel, **_fee(rows[0])})
+            fees.append({"channel": channel, **_fee(rows[0], data_date)})
     return fees
 
 
@@ -77,7 +80,7 @@ def _time_text(row: dict[str, Any]) -> str:
     return cut_at_word(strip_bullet(row["time_text"]), CONDITION_LIMIT)
 
 
-def _fee(row: dict[str, Any]) -> dict[str, Any]:
+def _fee(row: dict[str, Any], data_date: str = "") -> dict[str, Any]:
     flag, amount, text = row.get("fee_flag", ""), row["fee_amount"], row["fee_text"]
     head, note = _split_note(text)
     if flag == "corrected":
@@ -85,7 +88,8 @@ def _fee(row: dict[str, Any]) -> dict[str, Any]:
     if flag == "provincial" or (amount is None and _PROVINCIAL_NOTE.search(text)):
         portal_amount = _head_amount(head)
         extra = f" (mức ghi trên Cổng: {vnd(portal_amount)})" if portal_amount else ""
-        return _entry(None, _join(PROVINCIAL + extra, _condition(note, skip_provincial=True)), by_province=True)
+        condition = _condition(data_date, note, skip_provincial=True)
+        return _entry(None, _join(PROVINCIAL + extra, condition), by_province=True)
     if flag == "free_but_fee_rule_cited":
         rule = _RULE.search(note)
         text = f"Theo mức thu tại {rule.group(0)}" if rule else "Theo mức thu do pháp luật quy định"
@@ -94,15 +98,16 @@ def _fee(row: dict[str, Any]) -> dict[str, Any]:
         found = _PROSE_AMOUNT.search(note or row.get("description", ""))
         if found:
             value = int(found.group(1).replace(".", ""))
-            condition = _condition(note, skip=found.group(0))
+            condition = _condition(data_date, note, skip=found.group(0))
             return _entry(value, _join(_amount_phrase(value, found), condition), derived=True)
     if amount == 0:
-        return _entry(0, _join("Miễn phí", _condition(note)))
+        return _entry(0, _join("Miễn phí", _condition(data_date, note)))
     if amount is not None:
         found = next((m for m in _PROSE_AMOUNT.finditer(note) if _value(m) == amount), None)
         phrase = _amount_phrase(amount, found, note)
         tiny = note.startswith("/") and len(note) < 20
-        return _entry(amount, _join(phrase, "" if tiny else _condition(note, skip=found.group(0) if found else "")))
+        condition = "" if tiny else _condition(data_date, note, skip=found.group(0) if found else "")
+        return _entry(amount, _join(phrase, condition))
     return _entry(None, cut_at_word(without_parentheses(strip_bullet(text)) or strip_bullet(text), CONDITION_LIMIT))
 
 
@@ -136,13 +141,13 @@ def _amount_phrase(amount: int, found: re.Match[str] | None, note: str = "") -> 
     return vnd(amount) + (f"/{per}" if per else "")
 
 
-def _condition(note: str, skip: str = "", skip_provincial: bool = False) -> str:
+def _condition(data_date: str, note: str, skip: str = "", skip_provincial: bool = False) -> str:
     """The note's first sentence that says something to the citizen (not the amount again, not a citation)."""
     for raw in re.split(r"(?:^|\s)[-+]\s+|(?<=\.)\s+(?=[A-ZĐ])", note):
         sentence = strip_bullet(raw).strip().strip("()").strip()
         if not sentence or (skip and skip in sentence):
             continue
-        if _JUST_FREE.match(sentence) or _LEGAL_ONLY.match(sentence):
+        if _JUST_FREE.match(sentence) or _LEGAL_ONLY.match(sentence) or _expired(sentence, data_date):
             continue
         if skip_provincial and _PROVINCIAL_NOTE.search(sentence):
             continue
@@ -160,6 +165,18 @@ def _condition(note: str, skip: str = "", skip_provincial: bool = False) -> str:
         if len(sentence) >= 8:
             return cut_at_word(sentence.rstrip(" .;"), CONDITION_LIMIT)
     return ""
+
+
+_UNTIL = re.compile(r"đến hết ngày (\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def _expired(sentence: str, data_date: str) -> bool:
+    """The sentence states a rule that ended before the data date (ISO dates compare as text)."""
+    until = _UNTIL.search(sentence)
+    if not until or not data_date:
+        return False
+    day, month, year = until.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}" < data_date
 
 
 def _join(head: str, condition: str) -> str:

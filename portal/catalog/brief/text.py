@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 # Leading list marks of catalog items: "- ", "+ ", "* ", "•", "(1) ", "1. ", "a) ".
-_BULLET = re.compile(r"^(?:[\s\-–+*•·]+|\((?:\d{1,2}|i{1,3}|iv|v|vi{1,3})\)\s*|\d{1,2}[.)]\s+|[a-zđ]\)\s+)")
+_BULLET = re.compile(
+    r"^(?:[\s\-–+*•·.;)]+|\((?:\d{1,2}(?:\.\d{1,2})?|i{1,3}|iv|v|vi{1,3})\)\.?\s*"
+    r"|(?:i{1,3}|iv|vi{0,3})\)\.?\s+|\d{1,2}[.)]\s+|[a-zđ]\)\s+|\d bản (?:chính|sao),?\s*)"
+)
 _INVISIBLE = re.compile(r"[\u200b-\u200f\ufeff]")
 # Words a shortened phrase must not end on ("… của công dân theo" -> "… của công dân").
 _DANGLING = re.compile(
