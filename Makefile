@@ -14,6 +14,8 @@ PYTEST_ARGS ?=
 
 # Browser tests use Debian's Chromium (never a downloaded browser) and Noto fonts for diacritics.
 CHROMIUM  ?= /usr/bin/chromium
+# make cluster and its tests put Debian's nginx-light in front of the Rasa servers.
+NGINX     ?= /usr/sbin/nginx
 
 .PHONY: help install browser run train test gate lint format clean evaluate admin bench nlu-data
 
@@ -34,6 +36,16 @@ browser: ## Install Debian's Chromium for the browser tests (needs root; skipped
 	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null; } \
 		|| echo "warning: no Chromium at $(CHROMIUM); browser tests will be skipped"
+
+.PHONY: nginx cluster
+nginx: ## Install Debian's nginx-light for make cluster and its tests (needs root; skipped if present)
+	@test -x $(NGINX) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; } \
+		|| echo "warning: no nginx at $(NGINX); make cluster cannot start and cluster tests will be skipped"
+
+# CLUSTER_RASA_SERVERS=3 etc. (README, "Cluster mode"); PostgreSQL, Redis and RabbitMQ must be running.
+cluster: install nginx ## Run nginx + 2 Rasa servers on PostgreSQL/Redis/RabbitMQ, actions, portal, console, web
+	NGINX=$(NGINX) $(PY) -m bot.cluster
 
 train: install ## Train a model unless one matches the current data and config
 	$(PY) -m bot.train
@@ -59,7 +71,7 @@ bench: install ## Measure search, dossier lookup and NLU against their targets (
 	$(PY) -m bench $(BENCH_ARGS)
 
 # The model is trained before pytest starts, so no test's time limit includes training.
-test: install browser ## Run the test suite and validate the Rasa data
+test: install browser nginx ## Run the test suite and validate the Rasa data
 	@mkdir -p var
 	$(PY) -m rasa data validate --fail-on-warnings > var/validate.log 2>&1 || { tail -n 20 var/validate.log; exit 1; }
 	$(PY) -m bot.train

@@ -86,8 +86,8 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start(spec: ProcessSpec) -> RunningProcess:
-    """Start one process and wait until its health URL answers."""
+def launch(spec: ProcessSpec) -> RunningProcess:
+    """Start one process without waiting for it (see :func:`wait_ready`)."""
     if port_in_use(spec.port):
         raise StartupError(f"{spec.name}: port {spec.port} is already in use")
     spec.log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -102,17 +102,49 @@ def start(spec: ProcessSpec) -> RunningProcess:
         start_new_session=True,  # its own process group: Ctrl-C is handled by us, once
     )
     log.close()
-    running = RunningProcess(spec, popen)
-    deadline = time.monotonic() + spec.start_timeout
-    while time.monotonic() < deadline:
-        if not running.alive():
-            detail = last_log_line(spec.log_file)
-            raise StartupError(f"{spec.name} exited at start (code {popen.returncode}): {detail} [{spec.log_file}]")
-        if _healthy(spec.health_url):
-            return running
-        time.sleep(0.25)
-    stop([running])
-    raise StartupError(f"{spec.name} did not become ready within {spec.start_timeout:.0f}s [{spec.log_file}]")
+    return RunningProcess(spec, popen)
+
+
+def wait_ready(processes: Iterable[RunningProcess]) -> None:
+    """Wait until every health URL answers; on a death or timeout stop them all and raise."""
+    pending = list(processes)
+    deadline = {id(process): time.monotonic() + process.spec.start_timeout for process in pending}
+    while pending:
+        for running in list(pending):
+            spec = running.spec
+            if not running.alive():
+                stop(pending)
+                detail = last_log_line(spec.log_file)
+                code = running.popen.returncode
+                raise StartupError(f"{spec.name} exited at start (code {code}): {detail} [{spec.log_file}]")
+            if _healthy(spec.health_url):
+                pending.remove(running)
+            elif time.monotonic() > deadline[id(running)]:
+                stop(pending)
+                limit = f"{spec.start_timeout:.0f}s"
+                raise StartupError(f"{spec.name} did not become ready within {limit} [{spec.log_file}]")
+        if pending:
+            time.sleep(0.25)
+
+
+def start(spec: ProcessSpec) -> RunningProcess:
+    """Start one process and wait until its health URL answers."""
+    running = launch(spec)
+    wait_ready([running])
+    return running
+
+
+def start_together(specs: Iterable[ProcessSpec]) -> list[RunningProcess]:
+    """Start several independent processes at once (N Rasa servers load their models in parallel)."""
+    started: list[RunningProcess] = []
+    try:
+        for spec in specs:
+            started.append(launch(spec))
+        wait_ready(started)
+    except BaseException:
+        stop(started)
+        raise
+    return started
 
 
 def start_all(specs: Iterable[ProcessSpec]) -> list[RunningProcess]:

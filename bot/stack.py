@@ -36,6 +36,8 @@ class StackLayout:
     endpoints_file: str = "endpoints.yml"
     host: str = "127.0.0.1"
     rasa_public_url: str = ""
+    # SQLAlchemy URL of the conversations when they are not in ``tracker_db`` (cluster: PostgreSQL).
+    tracker_url: str = ""
     # Shared secrets and per-stack settings (PORTAL_SERVICE_TOKEN, CONSOLE_SERVICE_TOKEN, ...).
     env: dict[str, str] = field(default_factory=dict)
 
@@ -57,7 +59,7 @@ class StackLayout:
     @property
     def tracker_db_url(self) -> str:
         """SQLAlchemy URL of Rasa's conversations, for the console's review and analytics."""
-        return f"sqlite:///{self.tracker_db}"
+        return self.tracker_url or f"sqlite:///{self.tracker_db}"
 
     def process_env(self) -> dict[str, str]:
         """What every process needs to find the others."""
@@ -131,28 +133,7 @@ def assistant_specs(layout: StackLayout) -> list[ProcessSpec]:
                 cwd=REPO_ROOT,
             )
         )
-    specs += [
-        ProcessSpec(
-            name="actions",
-            command=[PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(layout.actions_port)],
-            port=layout.actions_port,
-            health_url=f"{layout.url(layout.actions_port)}/health",
-            log_file=layout.log_dir / "actions.log",
-            env={**env, "SANIC_HOST": layout.host},  # rasa_sdk reads its interface from here
-            cwd=REPO_ROOT,
-        ),
-        ProcessSpec(
-            name="rasa",
-            command=rasa_command(layout),
-            port=layout.rasa_port,
-            # Rasa opens its port only once the model is loaded, so "/" answering means ready.
-            health_url=f"{layout.rasa_url}/",
-            log_file=layout.log_dir / "rasa.log",
-            env=env,
-            cwd=REPO_ROOT,
-            start_timeout=240.0,
-        ),
-    ]
+    specs += [actions_spec(layout), rasa_spec(layout)]
     if layout.web_port is not None:
         specs.append(
             ProcessSpec(
@@ -175,12 +156,42 @@ def assistant_specs(layout: StackLayout) -> list[ProcessSpec]:
     return specs
 
 
-def rasa_command(layout: StackLayout) -> list[str]:
+def actions_spec(layout: StackLayout, port: int | None = None, name: str = "actions") -> ProcessSpec:
+    """An action server (``port``: the layout's by default; the cluster runs several)."""
+    port = layout.actions_port if port is None else port
+    return ProcessSpec(
+        name=name,
+        command=[PYTHON, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        port=port,
+        health_url=f"{layout.url(port)}/health",
+        log_file=layout.log_dir / f"{name}.log",
+        env={**layout.process_env(), "SANIC_HOST": layout.host},  # rasa_sdk reads its interface from here
+        cwd=REPO_ROOT,
+    )
+
+
+def rasa_spec(layout: StackLayout, port: int | None = None, name: str = "rasa") -> ProcessSpec:
+    """A Rasa server (``port``: the layout's by default; the cluster runs several)."""
+    port = layout.rasa_port if port is None else port
+    return ProcessSpec(
+        name=name,
+        command=rasa_command(layout, port),
+        port=port,
+        # Rasa opens its port only once the model is loaded, so "/" answering means ready.
+        health_url=f"{layout.url(port)}/",
+        log_file=layout.log_dir / f"{name}.log",
+        env=layout.process_env(),
+        cwd=REPO_ROOT,
+        start_timeout=240.0,
+    )
+
+
+def rasa_command(layout: StackLayout, port: int | None = None) -> list[str]:
     """``rasa run`` with the HTTP API behind a token and CORS open for the web page."""
     return [
         PYTHON, "-m", "rasa", "run",
         "--model", str(layout.model),
-        "--interface", layout.host, "--port", str(layout.rasa_port),
+        "--interface", layout.host, "--port", str(layout.rasa_port if port is None else port),
         "--enable-api", "--auth-token", layout.rasa_token,
         "--cors", "*",
         "--credentials", "credentials.yml", "--endpoints", layout.endpoints_file,

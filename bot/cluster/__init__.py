@@ -1,0 +1,1 @@
+"""Cluster mode (``make cluster``): nginx in front of N Rasa servers on the production stores."""
