@@ -6,6 +6,9 @@ needs neither root nor /etc/nginx; ``nginx -t`` checks the rendered file before 
 
 from __future__ import annotations
 
+import grp
+import os
+import pwd
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +47,7 @@ def render(layout: NginxLayout, template: Path = TEMPLATE) -> str:
     """The configuration text; fails loudly when a placeholder is left unfilled."""
     values = {
         "PREFIX": str(layout.prefix),
+        "USER": f"{pwd.getpwuid(os.getuid()).pw_name} {grp.getgrgid(os.getgid()).gr_name}",
         "LISTEN_HOST": layout.listen_host,
         "PUBLIC_PORT": str(layout.public_port),
         "INTERNAL_PORT": str(layout.internal_port),

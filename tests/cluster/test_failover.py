@@ -26,8 +26,9 @@ import pytest
 import requests
 
 from bot.cluster.stack import Cluster
+from bot.cluster.throwaway import connect_postgres, drain_queue
 from bot.processes import RunningProcess
-from tests.cluster.conftest import drain_queue, throwaway_cluster
+from tests.cluster.conftest import running_cluster
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(1500)]
 
@@ -85,14 +86,8 @@ def routed_server(cluster: Cluster, sender: str) -> str:
 
 
 def stored_user_texts(cluster: Cluster, sender: str) -> list[str]:
-    import psycopg2
-
-    settings = cluster.settings
-    schema = settings.schema("rasa")
-    with psycopg2.connect(
-        host=settings.db_host, port=settings.db_port, dbname=settings.db_name, user=settings.db_user,
-        password=settings.db_password,
-    ) as conn, conn.cursor() as cursor:  # fmt: skip
+    schema = cluster.settings.schema("rasa")
+    with connect_postgres(cluster.settings) as conn, conn.cursor() as cursor:
         cursor.execute(
             f'SELECT data FROM "{schema}".events WHERE sender_id = %s AND type_name = %s ORDER BY id',
             (f"web:{sender}", "user"),
@@ -103,14 +98,9 @@ def stored_user_texts(cluster: Cluster, sender: str) -> list[str]:
 
 
 def stored_event_counts(cluster: Cluster) -> Counter:
-    import psycopg2
-
-    settings = cluster.settings
-    with psycopg2.connect(
-        host=settings.db_host, port=settings.db_port, dbname=settings.db_name, user=settings.db_user,
-        password=settings.db_password,
-    ) as conn, conn.cursor() as cursor:  # fmt: skip
-        cursor.execute(f'SELECT sender_id, count(*) FROM "{settings.schema("rasa")}".events GROUP BY sender_id')
+    schema = cluster.settings.schema("rasa")
+    with connect_postgres(cluster.settings) as conn, conn.cursor() as cursor:
+        cursor.execute(f'SELECT sender_id, count(*) FROM "{schema}".events GROUP BY sender_id')
         rows = cursor.fetchall()
     conn.close()
     return Counter(dict(rows))
@@ -146,7 +136,7 @@ def _run_conversation(cluster: Cluster, conversation: Conversation, answered: li
 @pytest.fixture(scope="module")
 def load_with_kill(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoadResult]:
     workdir = tmp_path_factory.mktemp("cluster")
-    with throwaway_cluster(trained_model, workdir, rasa_servers=2) as (cluster, processes):
+    with running_cluster(trained_model, workdir, rasa_servers=2) as (cluster, processes):
         conversations = [Conversation(uuid.uuid4().hex, OPENINGS[i % len(OPENINGS)]) for i in range(CONVERSATIONS)]
         for conversation in conversations:
             conversation.server = routed_server(cluster, conversation.sender)

@@ -160,9 +160,13 @@ def test_rasa_http_api_is_not_public(routed: dict) -> None:
 
 
 def test_action_servers_only_on_their_listener_round_robin(routed: dict) -> None:
-    """The action servers share one internal listener, alternately; the public one never reaches them."""
+    """The action servers share one internal listener, alternately, large trackers included; the
+    public listener never reaches them."""
     answers = {requests.post(f"{routed['actions']}/webhook", json={}).text for _ in range(6)}
     assert answers == routed["action_ports"]
+    # A long conversation's tracker is larger than nginx's memory buffer: it goes through a temp file.
+    tracker = {"events": [{"event": "user", "text": "x" * 200} for _ in range(1000)]}
+    assert requests.post(f"{routed['actions']}/webhook", json=tracker).status_code == 200
     assert requests.post(f"{routed['public']}/webhook", json={}).text == routed["web"]
 
 
