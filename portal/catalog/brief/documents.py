@@ -10,6 +10,7 @@ unconditional, forms first.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -155,6 +156,7 @@ def _situation_document(row: dict[str, Any]) -> dict[str, Any] | None:
     return doc
 
 
+@functools.lru_cache(maxsize=65536)
 def short_name(text: str) -> str:
     """A document's name cut at a clause boundary (never mid-word), without list marks or asides."""
     text = strip_bullet(text)
@@ -168,6 +170,8 @@ def short_name(text: str) -> str:
 
 def _balanced(text: str) -> str:
     """No half bracket: cut before an unclosed "(", drop a stray ")"."""
+    if "(" not in text and ")" not in text:
+        return text
     opened = text.rfind("(")
     if opened > text.rfind(")"):
         text = text[:opened] if opened >= 8 else text.replace("(", "")
@@ -180,6 +184,7 @@ def _balanced(text: str) -> str:
     return "".join(out).strip()
 
 
+@functools.lru_cache(maxsize=65536)
 def form_code(text: str, template: str = "") -> str | None:
     """ "mẫu CT01" / "mẫu số 18" when the row names its own numbered form, else ``None``.
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Leading list marks of catalog items: "- ", "+ ", "* ", "•", "(1) ", "1. ", "a) ".
 _BULLET = re.compile(
     r"^(?:[\s\-–+*•·.;)]+|\((?:\d{1,2}(?:\.\d{1,2})?|i{1,3}|iv|v|vi{1,3})\)\.?\s*"
-    r"|(?:i{1,3}|iv|vi{0,3})\)\.?\s+|\d{1,2}[.)]\s+|[a-zđ]\)\s+|\d bản (?:chính|sao),?\s*)"
+    r"|(?:i{1,3}|iv|vi{0,3})\)\.?\s+|\d{1,2}[.)]\s+|[a-zđ]\)\s+|[A-Za-zđ]\.\d{1,2}\)\s*|\d bản (?:chính|sao),?\s*)"
 )
 _INVISIBLE = re.compile(r"[\u200b-\u200f\ufeff]")
 # Words a shortened phrase must not end on ("… của công dân theo" -> "… của công dân").
@@ -17,6 +18,7 @@ _DANGLING = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def strip_bullet(text: str) -> str:
     """Text without its leading list marks (repeated: "- + Giấy tờ" -> "Giấy tờ") and invisible marks."""
     text = _INVISIBLE.sub("", text or "")
@@ -47,17 +49,21 @@ def sentences(text: str) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
+_INNERMOST = re.compile(r"\([^()]*\)")
+
+
+@functools.lru_cache(maxsize=65536)
 def without_parentheses(text: str) -> str:
     """Drop every bracketed aside, nested ones included: "Tờ khai (mẫu CT01 (...))" -> "Tờ khai"."""
-    out, depth = [], 0
-    for char in text:
-        if char == "(":
-            depth += 1
-        elif char == ")" and depth:
-            depth -= 1
-        elif not depth:
-            out.append(char)
-    return " ".join("".join(out).split()).replace(" ,", ",").replace(" .", ".")
+    if "(" not in text and ")" not in text:
+        return text
+    previous = None
+    while previous != text:
+        previous, text = text, _INNERMOST.sub("", text)
+    if "(" in text:
+        text = text[: text.index("(")]  # an aside left open runs to the end
+    text = text.replace(")", "")
+    return " ".join(text.split()).replace(" ,", ",").replace(" .", ".")
 
 
 def cut_at_word(text: str, limit: int) -> str:
