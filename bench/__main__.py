@@ -1,4 +1,4 @@
-"""``python -m bench`` (``make bench``): catalog and NLU numbers against their targets.
+"""``python -m bench`` (``make bench``): catalog, NLU and load numbers against their targets.
 
 Prints a table and writes ``reports/bench/bench.json``. Exit code 0 even when a row FAILs (the
 report says so); 2 when the bench itself could not run.
@@ -22,7 +22,7 @@ DEFAULT_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("catalog", "nlu"), help="run one part")
+    parser.add_argument("--only", choices=("catalog", "nlu", "load"), help="run one part")
     parser.add_argument(
         "--postgres",
         default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
@@ -38,10 +38,16 @@ def main(argv: list[str] | None = None) -> int:
         "--model", type=Path, help="our model (default: the one for the current data, trained if needed)"
     )
     parser.add_argument("--no-default-pipeline", action="store_true", help="skip Rasa's default pipeline")
+    parser.add_argument(
+        "--load-users", type=int, nargs="+", help="concurrent conversations of the load runs (default: 8 50)"
+    )
+    parser.add_argument("--load-turns", type=int, default=20, help="turns per conversation of the load runs")
+    parser.add_argument("--long-turns", type=int, default=60, help="turns of the long-conversation run (0: skip)")
+    parser.add_argument("--load-dir", type=Path, help="keep the load bench's logs and per-turn records here")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "reports" / "bench" / "bench.json")
     args = parser.parse_args(argv)
 
-    catalog = nlu = None
+    catalog = nlu = load = None
     if args.only in (None, "catalog"):
         from .catalog import run_catalog_bench
 
@@ -72,11 +78,25 @@ def main(argv: list[str] | None = None) -> int:
         except StartupError as error:  # keep the catalog numbers; the report says why NLU is missing
             print(f"error: NLU bench: {error}", file=sys.stderr)
             nlu = {"error": str(error)}
+    if args.only in (None, "load"):
+        from bot.train import train
+
+        from .load import load_runs, run_load_bench
+
+        print("• load: Locust conversations through the REST channel of one Rasa process…", flush=True)
+        model = args.model or train(REPO_ROOT / "models")
+        runs = load_runs(args.load_users or [8, 50], args.load_turns, args.long_turns)
+        try:
+            load = run_load_bench(model, runs, keep_dir=args.load_dir)
+        except (StartupError, RuntimeError) as error:
+            print(f"error: load bench: {error}", file=sys.stderr)
+            load = {"error": str(error)}
     if args.only and args.out.exists():  # the part not run now is kept from the last report
         previous = json.loads(args.out.read_text(encoding="utf-8"))
         catalog = catalog if catalog is not None else previous.get("catalog")
         nlu = nlu if nlu is not None else previous.get("nlu")
-    report = build_report(catalog, nlu)
+        load = load if load is not None else previous.get("load")
+    report = build_report(catalog, nlu, load)
     path = write_report(report, args.out)
     print()
     print(format_table(report))

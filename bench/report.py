@@ -22,7 +22,16 @@ TARGETS: dict[str, tuple[float, str]] = {
     # Not in the brief: one Rasa server should fit a 2 GiB container.
     "peak_rss_mib": (2048.0, "MiB"),
     "model_mib": (None, "MiB"),  # informational
+    # Load (bench.load), one Rasa process on the embedded stack, 2 cores.
+    "load_turns_per_s": (24.0, "turns/s"),  # at least: 50 concurrent conversations
+    "load_p95_ms": (250.0, "ms"),  # 8 concurrent conversations
+    "load_errors": (0.0, "turns"),
+    "load_growth": (1.2, "x"),  # a turn late in a conversation against an early one
+    "load_info_ms": (None, "ms"),
+    "load_info_turns_per_s": (None, "turns/s"),
 }
+# Rows that PASS when value >= target (all others: value <= target).
+AT_LEAST = frozenset({"load_turns_per_s"})
 
 
 def _row(part: str, what: str, value: float | None, target_key: str, detail: str = "") -> dict[str, Any]:
@@ -31,14 +40,17 @@ def _row(part: str, what: str, value: float | None, target_key: str, detail: str
         status = "N/A"
     elif target is None:
         status = "INFO"
+    elif target_key in AT_LEAST:
+        status = "PASS" if value >= target else "FAIL"
     else:
         status = "PASS" if value <= target else "FAIL"
+    sign = ">=" if target_key in AT_LEAST else "<="
     return {
         "part": part,
         "metric": what,
         "value": value,
         "unit": unit,
-        "target": None if target is None else f"<= {target:g} {unit}",
+        "target": None if target is None else f"{sign} {target:g} {unit}",
         "status": status,
         "detail": detail,
     }
@@ -126,8 +138,46 @@ def nlu_rows(nlu: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def build_report(catalog: dict[str, Any] | None, nlu: dict[str, Any] | None) -> dict[str, Any]:
-    rows = (catalog_rows(catalog) if catalog else []) + (nlu_rows(nlu) if nlu else [])
+def load_rows(load: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per Locust run: turns/s, p95 and errors; the long run's growth; the Rasa process's memory."""
+    if "error" in load:
+        return [{**_row("load", "all", None, "load_turns_per_s"), "detail": load["error"]}]
+    rows = []
+    for name, run in load.get("runs", {}).items():
+        part = f"load/{name}"
+        detail = (
+            f"{run['users']} conversations, {run['turns']} turns in {run['seconds']} s; p50 {run['p50_ms']} ms, "
+            f"p99 {run['p99_ms']} ms; Rasa CPU {run['rasa_cpu_ms_per_turn']} ms/turn"
+        )
+        # The brief's targets: throughput at 50 concurrent conversations, p95 at 8; others informational.
+        throughput_key = "load_turns_per_s" if run["users"] >= 50 else "load_info_turns_per_s"
+        mixed = run.get("script", "mixed") == "mixed"
+        latency_key = "load_p95_ms" if run["users"] <= 8 and mixed else "load_info_ms"
+        kinds = json.dumps(run["error_kinds"], ensure_ascii=False)
+        rows.append(_row(part, "turns/s", run["turns_per_s"], throughput_key, detail))
+        rows.append(_row(part, "p95 latency", run["p95_ms"], latency_key, detail))
+        rows.append(_row(part, "errors", run["errors"], "load_errors", kinds))
+        if "growth" in run:
+            growth = run["growth"]
+            rows.append(
+                _row(
+                    part,
+                    "late/early turn cost",
+                    growth["ratio"],
+                    "load_growth",
+                    f"p50 turns 1-10 {growth.get('first_round_p50_ms')} ms, "
+                    f"turns {growth.get('last_turns')} {growth.get('last_round_p50_ms')} ms",
+                )
+            )
+    rows.append(_row("load", "Rasa process peak RSS", load.get("rasa_peak_rss_mib"), "peak_rss_mib", "after all runs"))
+    return rows
+
+
+def build_report(
+    catalog: dict[str, Any] | None, nlu: dict[str, Any] | None, load: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    rows = catalog_rows(catalog) if catalog else []
+    rows += (nlu_rows(nlu) if nlu else []) + (load_rows(load) if load else [])
     return {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {
@@ -139,6 +189,7 @@ def build_report(catalog: dict[str, Any] | None, nlu: dict[str, Any] | None) -> 
         "failed": [f"{row['part']}: {row['metric']}" for row in rows if row["status"] == "FAIL"],
         "catalog": catalog,
         "nlu": nlu,
+        "load": load,
     }
 
 

@@ -1,0 +1,214 @@
+"""Load benchmark: concurrent citizen conversations through the REST channel of one Rasa process,
+driven by Locust (:mod:`bench.locustfile`), on the embedded stack started the way ``make run``
+starts it (:mod:`bot.stack`: portal, staff console, action server, Rasa on SQLite).
+
+Three runs, each bounded in time and on loopback only:
+
+* ``8x20``: 8 concurrent conversations x 20 turns (latency: p95 target);
+* ``50x20``: 50 concurrent conversations x 20 turns (throughput target);
+* ``long``: 2 conversations x 60 turns of one repeated 10-turn round (does a late turn cost more?).
+
+For each: turns/s, p50/p95/p99, errors, and the Rasa process's CPU per turn and peak memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bot.processes import RunningProcess, free_port, start_all, stop
+from bot.stack import PYTHON, REPO_ROOT, StackLayout, assistant_specs, init_steps
+
+from .catalog import percentile
+from .nlu import _rss_kib
+from .traffic import CYCLE
+
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+BENCH_DIR = REPO_ROOT / "var" / "bench-load"  # portal/console databases kept between runs (import once)
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    """One Locust run: ``users`` concurrent conversations of ``turns`` messages."""
+
+    name: str
+    users: int
+    turns: int
+    script: str = "mixed"
+    time_limit_s: int = 600
+
+
+def load_runs(users: list[int], turns: int = 20, long_turns: int = 60) -> tuple[LoadRun, ...]:
+    """One mixed run per concurrency, then the long-conversation run (``long_turns`` 0: none)."""
+    runs = [LoadRun(f"{count}x{turns}", users=count, turns=turns) for count in users]
+    if long_turns:
+        runs.append(LoadRun("long", users=2, turns=long_turns, script="repeat"))
+    return tuple(runs)
+
+
+DEFAULT_RUNS = load_runs([8, 50])
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def summarize(turns: list[dict[str, Any]], users: int) -> dict[str, Any]:
+    """Throughput and latency of one run from its per-turn records (see :mod:`bench.locustfile`)."""
+    ok = [turn for turn in turns if not turn["error"]]
+    times = [turn["ms"] for turn in ok] or [0.0]
+    began = min((turn["began"] for turn in turns), default=0.0)
+    ended = max((turn["began"] + turn["ms"] / 1000.0 for turn in turns), default=0.0)
+    wall = max(ended - began, 1e-9)
+    errors: dict[str, int] = {}
+    for turn in turns:
+        if turn["error"]:
+            errors[turn["error"]] = errors.get(turn["error"], 0) + 1
+    return {
+        "users": users,
+        "turns": len(turns),
+        "errors": len(turns) - len(ok),
+        "error_kinds": errors,
+        "seconds": round(wall, 2),
+        "turns_per_s": round(len(ok) / wall, 2),
+        "p50_ms": round(percentile(times, 0.5), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "p99_ms": round(percentile(times, 0.99), 1),
+        "max_ms": round(max(times), 1),
+    }
+
+
+def growth(turns: list[dict[str, Any]], total_turns: int) -> dict[str, Any]:
+    """Median latency of the first round (turns 1-10) and of the last one (e.g. 51-60): the same
+    messages, so their ratio is what conversation length alone adds to a turn."""
+    first = [t["ms"] for t in turns if not t["error"] and t["turn"] <= CYCLE]
+    last = [t["ms"] for t in turns if not t["error"] and t["turn"] > total_turns - CYCLE]
+    if not first or not last:
+        return {"ratio": None}
+    early, late = percentile(first, 0.5), percentile(last, 0.5)
+    return {
+        "first_round_p50_ms": round(early, 1),
+        "last_round_p50_ms": round(late, 1),
+        "last_turns": f"{total_turns - CYCLE + 1}-{total_turns}",
+        "ratio": round(late / early, 3),
+    }
+
+
+def run_locust(run: LoadRun, host: str, dossiers: Path, workdir: Path) -> list[dict[str, Any]]:
+    """One headless Locust process; returns its per-turn records."""
+    out = workdir / f"turns-{run.name}.json"
+    command = [
+        PYTHON, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
+        "-u", str(run.users), "-r", str(run.users), "-t", f"{run.time_limit_s}s", "--stop-timeout", "5",
+        "--host", host, "--loglevel", "WARNING", "--exit-code-on-error", "0",
+    ]  # fmt: skip
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "BENCH_SCRIPT": run.script,
+        "BENCH_TURNS": str(run.turns),
+        "BENCH_USERS": str(run.users),
+        "BENCH_DOSSIERS": str(dossiers),
+        "BENCH_OUT": str(out),
+    }
+    log = workdir / f"locust-{run.name}.log"
+    with log.open("w", encoding="utf-8") as sink:
+        subprocess.run(
+            command, cwd=REPO_ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, timeout=run.time_limit_s + 60
+        )
+    if not out.exists():
+        raise RuntimeError(f"locust wrote no results for {run.name}: see {log}")
+    return json.loads(out.read_text(encoding="utf-8"))["turns"]
+
+
+def bench_layout(model: Path, workdir: Path, endpoints_file: str = "endpoints.yml") -> StackLayout:
+    """The embedded stack of ``make run`` on free ports; conversations in a fresh SQLite file."""
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    return StackLayout(
+        model=model,
+        log_dir=workdir / "log",
+        rasa_token="bench-load-token",
+        portal_port=free_port(),
+        actions_port=free_port(),
+        rasa_port=free_port(),
+        console_port=free_port(),
+        tracker_db=workdir / "tracker.db",
+        endpoints_file=endpoints_file,
+        env={
+            "PORTAL_DATABASE_URL": f"sqlite:///{BENCH_DIR / 'portal.db'}",
+            "PORTAL_DEMO_DOSSIERS_PATH": str(BENCH_DIR / "demo_dossiers.json"),
+            "PORTAL_PII_KEY": "bench-load-pii-key",
+            "PORTAL_SERVICE_TOKEN": "bench-load-portal-token",
+            "CONSOLE_DATABASE_URL": f"sqlite:///{BENCH_DIR / 'console.db'}",
+            "CONSOLE_SERVICE_TOKEN": "bench-load-console-token",
+            "CHANNEL_PAYLOAD_KEY": "bench-load-payload-key",
+        },
+    )
+
+
+def _prepare(layout: StackLayout) -> None:
+    for name, command, env in init_steps(layout):
+        log = layout.log_dir / f"{name}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("w", encoding="utf-8") as sink:
+            done = subprocess.run(command, cwd=REPO_ROOT, env={**os.environ, **env}, stdout=sink, stderr=sink)
+        if done.returncode != 0:
+            raise RuntimeError(f"{name} failed: see {log}")
+
+
+def _warm_up(layout: StackLayout) -> None:
+    """A few turns before measuring: the first parses and action calls of a process are slow."""
+    for message in ("xin chào", "Làm căn cước cần giấy tờ gì?", "lệ phí bao nhiêu", "tra cứu hồ sơ", "0000"):
+        requests.post(
+            f"{layout.rasa_url}/webhooks/rest/webhook",
+            json={"sender": "bench-warm-up-0001", "message": message},
+            timeout=60,
+        ).raise_for_status()
+
+
+def run_load_bench(
+    model: Path, runs: tuple[LoadRun, ...] = DEFAULT_RUNS, keep_dir: Path | None = None
+) -> dict[str, Any]:
+    """Start the stack, run each Locust run against its Rasa server, stop the stack."""
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        workdir = keep_dir or Path(tmp)
+        layout = bench_layout(model, workdir)
+        _prepare(layout)
+        processes = start_all(assistant_specs(layout))
+        try:
+            return _measure(layout, processes, runs, workdir)
+        finally:
+            stop(processes)
+
+
+def _measure(
+    layout: StackLayout, processes: list[RunningProcess], runs: tuple[LoadRun, ...], workdir: Path
+) -> dict[str, Any]:
+    rasa = next(process for process in processes if process.spec.name == "rasa")
+    pid = rasa.popen.pid
+    _warm_up(layout)
+    results: dict[str, Any] = {"model": layout.model.name, "runs": {}}
+    for run in runs:
+        cpu_before = _cpu_seconds(pid)
+        turns = run_locust(run, layout.rasa_url, Path(layout.env["PORTAL_DEMO_DOSSIERS_PATH"]), workdir)
+        cpu = _cpu_seconds(pid) - cpu_before
+        summary = {"script": run.script, **summarize(turns, run.users)}
+        summary["rasa_cpu_ms_per_turn"] = round(1000.0 * cpu / max(summary["turns"], 1), 1)
+        summary["rasa_cpu_share"] = round(cpu / summary["seconds"], 2)
+        if run.script == "repeat":
+            summary["growth"] = growth(turns, run.turns)
+        results["runs"][run.name] = summary
+        time.sleep(1.0)
+    peak = _rss_kib(pid, "VmHWM")
+    results["rasa_peak_rss_mib"] = None if peak is None else round(peak / 1024, 1)
+    return results
