@@ -1,0 +1,125 @@
+"""Three fixes to Rasa 3.6.21's per-turn work, applied when our tracker store is loaded.
+
+Why here: every Rasa server of ours loads ``bot.stores.masking_tracker_store`` from its endpoints
+file (embedded and production), so importing that module is the one place all of them pass
+through before the first turn. The fixes are checked against exactly ``rasa==3.6.21``; on any
+other version nothing is patched and a warning says so (the code they replace may have changed).
+
+1. ``RemoteAction._validate_action_result`` calls ``jsonschema.validate``, which re-checks the
+   response *schema* (``check_schema``) on every action call: about 30% of the Rasa process's CPU
+   under load. The schema is a constant, so it is checked once and the compiled validator reused.
+   An invalid response is still rejected with the same ``ValidationError`` and message.
+2. When a form is activated with none of its slots filled, Rasa asks the form's validation
+   action twice in the same turn about the same user message with no slot candidates: once in
+   ``activate`` and again in ``do``, whose check "already validated at activation" (Rasa's own
+   comment there) only sees validations that returned events. The second request differs from the
+   first only by lacking the form's ``ActiveLoop`` event; our validation actions read slots and
+   the latest message, so the answer is the first one's: nothing. That second call is skipped.
+3. ``Event.resolve_by_type`` walks every subclass of ``Event`` (and asks ``inspect.isabstract`` of
+   each) for every event read from a tracker store or an action server. The class found for a type
+   name is remembered; an unknown name still goes through Rasa's search (and its error).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import rasa
+
+logger = logging.getLogger(__name__)
+
+PATCHED_RASA_VERSION = "3.6.21"
+_applied: list[str] = []
+
+
+def _compiled_response_validator() -> Any:
+    """A validator for Rasa's action-server response schema, the schema checked once."""
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _patch_action_result_validation() -> None:
+    from jsonschema import exceptions
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    validator = _compiled_response_validator()
+
+    def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+        # Same outcome as jsonschema.validate(result, schema): the best-matching error is raised.
+        error = exceptions.best_match(validator.iter_errors(result))
+        if error is None:
+            return True
+        error.message += (
+            f". Failed to validate Action server response from API, "
+            f"make sure your response from the Action endpoint is valid. "
+            f"For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise error
+
+    RemoteAction._validate_action_result = _validate_action_result
+
+
+def _patch_repeated_form_validation() -> None:
+    from rasa.core.actions.forms import FormAction
+
+    original = FormAction.validate_slots
+
+    async def validate_slots(
+        self: FormAction, slot_candidates: dict[str, Any], tracker: Any, domain: Any, output_channel: Any, nlg: Any
+    ) -> list[Any]:
+        # Rasa builds a new FormAction for every prediction, so this memo lives for one action run;
+        # activate() works on a copy of the tracker that shares its events, hence the message's id.
+        message = id(tracker.latest_message)
+        if not slot_candidates and getattr(self, "_validated_nothing_for", None) == message:
+            return []
+        events = await original(self, slot_candidates, tracker, domain, output_channel, nlg)
+        self._validated_nothing_for = message if not slot_candidates and not events else None
+        return events
+
+    FormAction.validate_slots = validate_slots
+
+
+def _patch_event_type_lookup() -> None:
+    from rasa.shared.core.events import Event
+
+    original = Event.resolve_by_type
+    found: dict[str, type] = {}
+
+    def resolve_by_type(type_name: str, default: type | None = None) -> type | None:
+        cls = found.get(type_name)
+        if cls is None:
+            cls = original(type_name, default)
+            if cls is not None and cls is not default:
+                found[type_name] = cls
+        return cls
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+def apply() -> list[str]:
+    """Apply the fixes once per process; returns what is patched (empty on another Rasa version)."""
+    if _applied:
+        return list(_applied)
+    if rasa.__version__ != PATCHED_RASA_VERSION:
+        logger.warning(
+            "Rasa %s is not %s: its per-turn fixes (bot/rasa_patches.py) are not applied.",
+            rasa.__version__,
+            PATCHED_RASA_VERSION,
+        )
+        return []
+    _patch_action_result_validation()
+    _applied.append("RemoteAction._validate_action_result: schema checked once")
+    _patch_repeated_form_validation()
+    _applied.append("FormAction.validate_slots: repeated empty validation skipped")
+    _patch_event_type_lookup()
+    _applied.append("Event.resolve_by_type: classes remembered")
+    logger.info("Rasa %s patched: %s", rasa.__version__, "; ".join(_applied))
+    return list(_applied)

@@ -1,0 +1,188 @@
+"""Rasa 3.6.21's per-turn fixes (bot/rasa_patches.py) keep Rasa's behaviour: an invalid
+action-server response is still rejected, a valid one still runs, and a form's validation action
+is still asked whenever its answer could differ."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import jsonschema
+import pytest
+from aiohttp import web
+from rasa.core.actions.action import RemoteAction
+from rasa.core.actions.forms import FormAction
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import rasa_patches
+from bot.processes import free_port
+
+DOMAIN = Domain.from_yaml(
+    """
+version: "3.1"
+intents: [check_dossier_status, inform]
+entities: [dossier_code]
+slots:
+  dossier_code:
+    type: text
+    mappings:
+      - type: from_entity
+        entity: dossier_code
+forms:
+  dossier_form:
+    required_slots: [dossier_code]
+actions: [validate_dossier_form, action_lookup]
+responses:
+  utter_ask_dossier_code:
+    - text: "Bạn cho mình mã hồ sơ nhé."
+"""
+)
+
+
+@asynccontextmanager
+async def action_server(answer: Callable[[dict[str, Any]], dict[str, Any]]) -> AsyncIterator[list[dict]]:
+    """A real HTTP action server on a free port that answers every call with ``answer(request)``;
+    yields the requests it received."""
+    received: list[dict[str, Any]] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        body = await request.json()
+        received.append(body)
+        return web.json_response(answer(body))
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    rasa_patches.apply()
+    try:
+        yield received, EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+    finally:
+        await runner.cleanup()
+
+
+def listening_tracker(*events: Any) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events("citizen", [ActionExecuted("action_listen"), *events], slots=DOMAIN.slots)
+
+
+async def run_action(action: Any, tracker: DialogueStateTracker) -> list:
+    nlg = TemplatedNaturalLanguageGenerator(DOMAIN.responses)
+    return await action.run(CollectingOutputChannel(), nlg, tracker, DOMAIN)
+
+
+def test_patches_apply_on_the_pinned_rasa() -> None:
+    """On rasa 3.6.21 the three fixes are applied, once, whatever the number of calls."""
+    applied = rasa_patches.apply()
+    assert applied == rasa_patches.apply()
+    assert [name.split(":")[0] for name in applied] == [
+        "RemoteAction._validate_action_result",
+        "FormAction.validate_slots",
+        "Event.resolve_by_type",
+    ]
+
+
+def test_event_types_resolve_as_before() -> None:
+    """Known type names give their classes (also the second time), an unknown one still raises
+    Rasa's error or gives the default."""
+    rasa_patches.apply()
+    for _ in range(2):
+        assert Event.resolve_by_type("user") is UserUttered
+        assert Event.resolve_by_type("slot") is SlotSet
+        assert Event.resolve_by_type("active_loop") is ActiveLoop
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+    assert Event.from_parameters({"event": "slot", "name": "a", "value": 1}) == SlotSet("a", 1)
+
+
+INVALID_RESPONSES = [
+    {"events": [{"event": "no_such_event"}], "responses": []},
+    {"events": "slot", "responses": []},
+    {"events": [], "responses": ["a text instead of an object"]},
+    [],
+]
+
+
+@pytest.mark.parametrize("body", INVALID_RESPONSES, ids=["unknown-event", "events-not-a-list", "bad-response", "list"])
+def test_an_invalid_action_server_response_is_rejected(body: Any) -> None:
+    """A response that breaks Rasa's schema raises jsonschema's ValidationError, with the message
+    ``jsonschema.validate`` gives and Rasa's hint, exactly as unpatched Rasa does."""
+
+    async def scenario() -> None:
+        async with action_server(lambda _request: body) as (received, endpoint):
+            with pytest.raises(jsonschema.ValidationError) as raised:
+                await run_action(RemoteAction("action_lookup", endpoint), listening_tracker())
+            assert len(received) == 1
+        with pytest.raises(jsonschema.ValidationError) as reference:
+            jsonschema.validate(body, RemoteAction.action_response_format_spec())
+        assert raised.value.message.startswith(reference.value.message + ". Failed to validate Action server")
+        assert "custom-actions" in raised.value.message
+
+    asyncio.run(scenario())
+
+
+def test_a_valid_action_server_response_is_applied() -> None:
+    """A valid response still becomes Rasa events and bot messages."""
+    body = {"events": [{"event": "slot", "name": "dossier_code", "value": "X-1"}], "responses": [{"text": "Đã tìm."}]}
+
+    async def scenario() -> list:
+        async with action_server(lambda _request: body) as (_received, endpoint):
+            return await run_action(RemoteAction("action_lookup", endpoint), listening_tracker())
+
+    events = asyncio.run(scenario())
+    assert SlotSet("dossier_code", "X-1") in events
+    assert [event.text for event in events if hasattr(event, "text")] == ["Đã tìm."]
+
+
+def test_form_activation_with_nothing_to_validate_asks_the_validation_action_once() -> None:
+    """Activated with no slot filled, the form asks its validation action once (Rasa asks twice
+    with the same request) and then asks for the first slot as before."""
+    user = UserUttered("tra cứu hồ sơ", {"name": "check_dossier_status", "confidence": 1.0})
+
+    async def scenario() -> tuple[list, list]:
+        async with action_server(lambda _request: {"events": [], "responses": []}) as (received, endpoint):
+            events = await run_action(FormAction("dossier_form", endpoint), listening_tracker(user))
+            return events, received
+
+    events, received = asyncio.run(scenario())
+    assert len(received) == 1
+    assert received[0]["next_action"] == "validate_dossier_form"
+    assert events[0] == ActiveLoop("dossier_form")
+    assert SlotSet("requested_slot", "dossier_code") in events
+    assert [event.text for event in events if hasattr(event, "text")] == ["Bạn cho mình mã hồ sơ nhé."]
+
+
+def test_a_form_answer_with_a_slot_candidate_is_always_validated() -> None:
+    """Inside an active form, a turn that fills the slot still reaches the validation action, and
+    its answer (here: the code rejected) is what the form applies."""
+    user = UserUttered(
+        "mã x-1",
+        {"name": "inform", "confidence": 1.0},
+        [{"entity": "dossier_code", "value": "x-1", "start": 3, "end": 6}],
+    )
+    tracker = listening_tracker(
+        ActiveLoop("dossier_form"),
+        SlotSet("requested_slot", "dossier_code"),
+        ActionExecuted("action_listen"),
+        user,
+        SlotSet("dossier_code", "x-1"),
+    )
+    rejected = {"events": [{"event": "slot", "name": "dossier_code", "value": None}], "responses": []}
+
+    async def scenario() -> tuple[list, list]:
+        async with action_server(lambda _request: rejected) as (received, endpoint):
+            events = await run_action(FormAction("dossier_form", endpoint), tracker)
+            return events, received
+
+    events, received = asyncio.run(scenario())
+    assert len(received) == 1
+    assert SlotSet("dossier_code", None) in events
