@@ -9,9 +9,14 @@ endpoints.yml::
     tracker_store:
       type: bot.stores.masking_tracker_store.MaskingTrackerStore
       wrapped:            # any Rasa tracker store config; in-memory when omitted
-        type: sql
+        type: bot.stores.sql_tracker_store.CachedSQLTrackerStore   # or sql
         dialect: postgresql
         ...
+
+Events read back from the wrapped store are masked already: only the events a turn adds are masked
+on save (they are told apart by a marker set on retrieval), so saving costs the same at turn 60 as
+at turn 1. A wrapped store with ``save_events`` (CachedSQLTrackerStore) receives the events
+directly, without replaying them into a new tracker.
 """
 
 from __future__ import annotations
@@ -27,7 +32,12 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import rasa_patches
 from bot.text.pii import MASK_CHAR, mask_pii
+
+# Every Rasa server of ours loads this module from its endpoints file: the per-turn fixes to Rasa
+# 3.6.21 (bot/rasa_patches.py) are applied here, before the first turn.
+rasa_patches.apply()
 
 PII_ENTITIES = frozenset({"id_number", "phone_number", "verification_factor"})
 PII_SLOTS = frozenset({"verification_factor", "id_number", "phone_number"})
@@ -69,13 +79,20 @@ def _mask_user_event(event: UserUttered, secrets: tuple[str, ...]) -> UserUttere
     return masked
 
 
+# Set on events read back from the wrapped store: they were masked when they were written.
+_STORED = "_masked_in_store"
+
+
 def mask_events(events: Iterable[Event]) -> list[Event]:
-    """Copies of ``events`` with personal data masked; other events are shared as they are."""
+    """Copies of ``events`` with personal data masked; other events, and events read back from the
+    store (masked when written), are shared as they are."""
     events = list(events)
-    secrets = _secret_values(events)
+    secrets = _secret_values(event for event in events if not getattr(event, _STORED, False))
     masked: list[Event] = []
     for event in events:
-        if isinstance(event, UserUttered):
+        if getattr(event, _STORED, False):
+            masked.append(event)
+        elif isinstance(event, UserUttered):
             masked.append(_mask_user_event(event, secrets))
         elif isinstance(event, SlotSet) and event.key in PII_SLOTS:
             masked.append(SlotSet(event.key, _masked_value(event.value), timestamp=event.timestamp))
@@ -114,22 +131,31 @@ class MaskingTrackerStore(TrackerStore):
         self._inner.domain = domain or Domain.empty()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        masked = DialogueStateTracker.from_events(
-            tracker.sender_id,
-            mask_events(tracker.events),
-            slots=self.domain.slots,
-            max_event_history=self.max_event_history,
+        masked = mask_events(tracker.events)
+        save_events = getattr(self._inner, "save_events", None)
+        if save_events is not None:
+            await save_events(tracker.sender_id, masked)
+            return
+        await self._inner.save(
+            DialogueStateTracker.from_events(
+                tracker.sender_id, masked, slots=self.domain.slots, max_event_history=self.max_event_history
+            )
         )
-        await self._inner.save(masked)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        return await self._inner.retrieve(sender_id)
+        return _mark_stored(await self._inner.retrieve(sender_id))
 
     async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
-        return await self._inner.retrieve_full_tracker(conversation_id)
+        return _mark_stored(await self._inner.retrieve_full_tracker(conversation_id))
 
     async def keys(self) -> Iterable[str]:
         return await self._inner.keys()
 
     async def exists(self, conversation_id: str) -> bool:
         return await self._inner.exists(conversation_id)
+
+
+def _mark_stored(tracker: DialogueStateTracker | None) -> DialogueStateTracker | None:
+    for event in tracker.events if tracker is not None else ():
+        setattr(event, _STORED, True)
+    return tracker

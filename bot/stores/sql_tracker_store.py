@@ -1,0 +1,151 @@
+"""Rasa's SQL tracker store without the per-turn work that grows with the conversation.
+
+Rasa's ``SQLTrackerStore`` reads and JSON-decodes every event of the current session on each turn,
+counts them again to find what to append, and, with an event broker, retrieves the whole tracker a
+second time to know what to publish. This subclass keeps, per conversation, the events of the
+current session it has already read or written (a bounded LRU) and asks the database only for
+what it does not know:
+
+* a cheap check that its copy is still whole (the number of the conversation's rows up to the
+  last row it knows; a retention job or another server deleting rows makes it reload);
+* the rows with a higher id (written by another Rasa server after a failover, or none).
+
+Rows are selected exactly as Rasa selects them: every row of the sender whose timestamp is not
+before the latest ``session_started`` event, in id order. On SQLite (the embedded default) the
+file is put in WAL mode with ``synchronous=NORMAL``: a commit no longer waits for an fsync of the
+whole journal, readers (the staff console) never block the writer.
+
+The cached events are handed to each new tracker as they are (Rasa appends to a tracker, it does
+not change the events already in it). Memory: at most ``cache_size`` conversations' current
+sessions (``cache_size`` in the endpoints file, default 500; roughly 10-20 KB a turn in memory).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SessionStarted, deserialise_events
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+DEFAULT_CACHE_SIZE = 500
+
+
+@dataclass
+class _Row:
+    id: int
+    timestamp: float | None
+    type_name: str
+    event: Event
+
+
+@dataclass
+class _Conversation:
+    """What this process knows of one sender's rows."""
+
+    last_id: int = 0  # highest row id seen
+    seen: int = 0  # rows of the sender with id <= last_id
+    session_start: float | None = None  # latest session_started timestamp
+    rows: list[_Row] = field(default_factory=list)  # the current session, as Rasa's query selects it
+
+    def add(self, row: _Row) -> None:
+        self.last_id = max(self.last_id, row.id)
+        self.seen += 1
+        self.rows.append(row)
+        if row.type_name == SessionStarted.type_name and row.timestamp is not None:
+            if self.session_start is None or row.timestamp > self.session_start:
+                self.session_start = row.timestamp
+                self.rows = [r for r in self.rows if r.timestamp is not None and r.timestamp >= row.timestamp]
+        elif self.session_start is not None and (row.timestamp is None or row.timestamp < self.session_start):
+            self.rows.pop()  # before the current session: Rasa's query would not select it
+
+
+class CachedSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` that reads each stored event once per process (see the module doc)."""
+
+    def __init__(self, domain: Any = None, cache_size: int = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
+        super().__init__(domain, **kwargs)
+        self._cache_size = int(cache_size)
+        self._conversations: OrderedDict[str, _Conversation] = OrderedDict()
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            with self.engine.connect() as connection:  # WAL is a property of the file: set it once
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
+    def _conversation(self, session: Any, sender_id: str) -> _Conversation:
+        """This process's copy of ``sender_id``'s current session, brought up to date."""
+        events = self.SQLEvent
+        known = self._conversations.pop(sender_id, None)
+        if known is not None:
+            seen = (
+                session.query(sa.func.count(events.id))
+                .filter(events.sender_id == sender_id, events.id <= known.last_id)
+                .scalar()
+            )
+            if seen != known.seen:  # rows deleted or replaced elsewhere: start again
+                known = None
+        conversation = known or _Conversation()
+        newer = (
+            session.query(events.id, events.timestamp, events.type_name, events.data)
+            .filter(events.sender_id == sender_id, events.id > conversation.last_id)
+            .order_by(events.id)
+        )
+        for row in newer:
+            for event in deserialise_events([json.loads(row.data)]):  # none when Rasa cannot read it
+                conversation.add(_Row(row.id, row.timestamp, row.type_name, event))
+        self._conversations[sender_id] = conversation
+        while len(self._conversations) > self._cache_size:
+            self._conversations.popitem(last=False)
+        return conversation
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The tracker of the latest session, as ``SQLTrackerStore.retrieve`` returns it."""
+        with self.session_scope() as session:
+            rows = list(self._conversation(session, sender_id).rows)
+        if not self.domain or not rows:
+            return None
+        return DialogueStateTracker.from_events(sender_id, [row.event for row in rows], self.domain.slots)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.save_events(tracker.sender_id, tracker.events)
+
+    async def save_events(self, sender_id: str, events: Iterable[Event]) -> None:
+        """Append the events after the ones already stored for the current session (as
+        ``SQLTrackerStore.save`` does) and publish them to the event broker, if any."""
+        with self.session_scope() as session:
+            conversation = self._conversation(session, sender_id)
+            new_events = list(itertools.islice(events, len(conversation.rows), None))
+            if self.event_broker is not None:
+                await self._stream_new_events(self.event_broker, new_events, sender_id)
+            added = []
+            for event in new_events:
+                data = event.as_dict()
+                row = self.SQLEvent(
+                    sender_id=sender_id,
+                    type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    action_name=data.get("name"),
+                    data=json.dumps(data),
+                )
+                session.add(row)
+                added.append((row, event))
+            session.flush()  # assigns the ids
+            rows = [_Row(row.id, row.timestamp, row.type_name, event) for row, event in added]
+            session.commit()
+        for row in rows:
+            conversation.add(row)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

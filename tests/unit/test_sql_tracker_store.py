@@ -1,0 +1,145 @@
+"""CachedSQLTrackerStore returns what Rasa's SQLTrackerStore returns from the same database, turn
+after turn and across sessions, while reading each stored event once; it notices rows written by
+another server and rows deleted behind its back."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.stores.masking_tracker_store import MaskingTrackerStore
+from bot.stores.sql_tracker_store import CachedSQLTrackerStore
+
+DOMAIN = Domain.from_dict(
+    {
+        "intents": ["ask_fee", "inform"],
+        "slots": {
+            "procedure": {"type": "text", "mappings": [{"type": "custom"}]},
+            "verification_factor": {"type": "text", "mappings": [{"type": "custom"}]},
+        },
+    }
+)
+SENDER = "web:citizen-1"
+
+
+def turn(text: str, stamp: float) -> list:
+    return [
+        UserUttered(text, {"name": "ask_fee", "confidence": 0.9}, timestamp=stamp),
+        SlotSet("procedure", f"p-{stamp}", timestamp=stamp + 0.1),
+        BotUttered(f"Lệ phí {stamp}", timestamp=stamp + 0.2),
+        ActionExecuted("action_listen", timestamp=stamp + 0.3),
+    ]
+
+
+def session_start(stamp: float) -> list:
+    return [
+        ActionExecuted("action_session_start", timestamp=stamp),
+        SessionStarted(timestamp=stamp + 0.01),
+        ActionExecuted("action_listen", timestamp=stamp + 0.02),
+    ]
+
+
+def as_dicts(tracker: DialogueStateTracker | None) -> list[dict]:
+    assert tracker is not None
+    return [event.as_dict() for event in tracker.events]
+
+
+async def add_turn(store, stamp: float, text: str = "lệ phí bao nhiêu") -> None:
+    """What Rasa's processor does in a turn: retrieve, append events, save."""
+    tracker = await store.retrieve(SENDER) or DialogueStateTracker(SENDER, DOMAIN.slots)
+    for event in turn(text, stamp):
+        tracker.update(event)
+    await store.save(tracker)
+
+
+def test_same_trackers_as_rasa_turn_after_turn_and_across_sessions(tmp_path: Path) -> None:
+    """After every save, including a new session, both stores read the same events from one file."""
+    db = str(tmp_path / "tracker.db")
+    cached = CachedSQLTrackerStore(DOMAIN, dialect="sqlite", db=db)
+    rasa = SQLTrackerStore(DOMAIN, dialect="sqlite", db=db)
+
+    async def scenario() -> None:
+        first = DialogueStateTracker.from_events(SENDER, session_start(1.0), slots=DOMAIN.slots)
+        await cached.save(first)
+        for stamp in (2.0, 3.0, 4.0):
+            await add_turn(cached, stamp)
+            assert as_dicts(await cached.retrieve(SENDER)) == as_dicts(await rasa.retrieve(SENDER))
+        tracker = await cached.retrieve(SENDER)
+        for event in session_start(10.0) + turn("xin chào", 11.0):
+            tracker.update(event)
+        await cached.save(tracker)
+        again = as_dicts(await cached.retrieve(SENDER))
+        assert again == as_dicts(await rasa.retrieve(SENDER))
+        assert again[0]["event"] == "session_started"  # only the new session
+        assert len(again) == 2 + 4
+        full = await rasa.retrieve_full_tracker(SENDER)
+        assert len(full.events) == 3 + 3 * 4 + 3 + 4  # nothing lost, nothing doubled
+
+    asyncio.run(scenario())
+
+
+def test_rows_written_by_another_server_are_read(tmp_path: Path) -> None:
+    """A conversation that moved to another Rasa server and back (failover) continues from the
+    other server's events, and this server appends after them."""
+    db = str(tmp_path / "tracker.db")
+    here, there = (CachedSQLTrackerStore(DOMAIN, dialect="sqlite", db=db) for _ in range(2))
+
+    async def scenario() -> list[dict]:
+        await here.save(DialogueStateTracker.from_events(SENDER, session_start(1.0), slots=DOMAIN.slots))
+        await add_turn(here, 2.0)
+        await add_turn(there, 3.0, "nộp ở đâu")
+        await add_turn(here, 4.0)
+        return as_dicts(await SQLTrackerStore(DOMAIN, dialect="sqlite", db=db).retrieve(SENDER))
+
+    events = asyncio.run(scenario())
+    texts = [event.get("text") for event in events if event["event"] == "user"]
+    assert texts == ["lệ phí bao nhiêu", "nộp ở đâu", "lệ phí bao nhiêu"]
+
+
+def test_rows_deleted_behind_its_back_are_not_served_from_memory(tmp_path: Path) -> None:
+    """A retention job deleting a conversation's rows: the next retrieve reads the database again."""
+    db = tmp_path / "tracker.db"
+    store = CachedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db))
+
+    async def scenario() -> DialogueStateTracker | None:
+        await store.save(DialogueStateTracker.from_events(SENDER, session_start(1.0), slots=DOMAIN.slots))
+        await add_turn(store, 2.0)
+        assert await store.retrieve(SENDER) is not None
+        with sqlite3.connect(db) as connection:
+            connection.execute("DELETE FROM events WHERE sender_id = ?", (SENDER,))
+        return await store.retrieve(SENDER)
+
+    assert asyncio.run(scenario()) is None
+
+
+def test_masking_store_on_the_cached_store_masks_every_turn(tmp_path: Path) -> None:
+    """Through endpoints-style configuration: a factor typed at turn 3 never reaches the file,
+    events read back stay as stored, and the tracker holds each event once."""
+    db = tmp_path / "tracker.db"
+    wrapped = {"type": "bot.stores.sql_tracker_store.CachedSQLTrackerStore", "dialect": "sqlite", "db": str(db)}
+    store = MaskingTrackerStore(DOMAIN, wrapped=wrapped)
+    assert isinstance(store._inner, CachedSQLTrackerStore)
+
+    async def scenario() -> DialogueStateTracker | None:
+        await store.save(DialogueStateTracker.from_events(SENDER, session_start(1.0), slots=DOMAIN.slots))
+        await add_turn(store, 2.0)
+        await add_turn(store, 3.0, "số cccd của tôi là 079123456789")
+        tracker = await store.retrieve(SENDER)
+        tracker.update(SlotSet("verification_factor", "079123456789", timestamp=4.0))
+        await store.save(tracker)
+        await add_turn(store, 5.0)
+        return await store.retrieve(SENDER)
+
+    restored = asyncio.run(scenario())
+    assert restored.get_slot("verification_factor") == "07**********"
+    assert [e.text for e in restored.events if isinstance(e, UserUttered)][1] == "số cccd của tôi là 07**********"
+    assert len(restored.events) == 2 + 3 * 4 + 1
+    files = list(tmp_path.glob("tracker.db*"))  # the database and its WAL, if not checkpointed yet
+    assert db in files
+    assert all(b"079123456789" not in path.read_bytes() for path in files)
