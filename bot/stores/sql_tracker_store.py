@@ -75,15 +75,26 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._cache_size = int(cache_size)
         self._conversations: OrderedDict[str, _Conversation] = OrderedDict()
         if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            with self.engine.connect() as connection:  # WAL is a property of the file: set it once
-                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+            self._use_pooled_sqlite()
 
-    def _conversation(self, session: Any, sender_id: str) -> _Conversation:
-        """This process's copy of ``sender_id``'s current session, brought up to date."""
+    def _use_pooled_sqlite(self) -> None:
+        """SQLAlchemy 1.4 opens and closes a SQLite file per session (NullPool); closing the last
+        connection checkpoints and deletes the WAL, an fsync per turn. Keep connections open."""
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            self.engine.url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False}
+        )
+        sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        with self.engine.connect() as connection:  # WAL is a property of the file: set it once
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+
+    def _conversation(self, session: Any, sender_id: str, check: bool = True) -> _Conversation:
+        """This process's copy of ``sender_id``'s current session, brought up to date; ``check``
+        first verifies that none of the rows it knows were deleted."""
         events = self.SQLEvent
         known = self._conversations.pop(sender_id, None)
-        if known is not None:
+        if known is not None and check:
             seen = (
                 session.query(sa.func.count(events.id))
                 .filter(events.sender_id == sender_id, events.id <= known.last_id)
@@ -120,7 +131,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         """Append the events after the ones already stored for the current session (as
         ``SQLTrackerStore.save`` does) and publish them to the event broker, if any."""
         with self.session_scope() as session:
-            conversation = self._conversation(session, sender_id)
+            # The turn's retrieve checked for deleted rows moments ago, under the conversation's lock.
+            conversation = self._conversation(session, sender_id, check=False)
             new_events = list(itertools.islice(events, len(conversation.rows), None))
             if self.event_broker is not None:
                 await self._stream_new_events(self.event_broker, new_events, sender_id)

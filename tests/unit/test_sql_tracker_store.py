@@ -5,9 +5,15 @@ another server and rows deleted behind its back."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import pytest
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
@@ -26,6 +32,29 @@ DOMAIN = Domain.from_dict(
     }
 )
 SENDER = "web:citizen-1"
+POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_config(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """Tracker store settings on SQLite, then on a throwaway database of the machine's PostgreSQL
+    (created through Rasa's ``login_db``, dropped afterwards)."""
+    if request.param == "sqlite":
+        yield {"dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+        return
+    server = sa.create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
+    try:
+        server.connect().close()
+    except sa.exc.OperationalError as error:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"PostgreSQL does not answer at {POSTGRES_SERVER}: {error}")
+    name = f"tracker_store_test_{uuid.uuid4().hex[:10]}"
+    config = {"dialect": "postgresql", "host": "127.0.0.1", "port": 5432, "username": "postgres"}
+    yield {**config, "db": name, "login_db": "test"}
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    server.dispose()
 
 
 def turn(text: str, stamp: float) -> list:
@@ -58,11 +87,10 @@ async def add_turn(store, stamp: float, text: str = "lệ phí bao nhiêu") -> N
     await store.save(tracker)
 
 
-def test_same_trackers_as_rasa_turn_after_turn_and_across_sessions(tmp_path: Path) -> None:
-    """After every save, including a new session, both stores read the same events from one file."""
-    db = str(tmp_path / "tracker.db")
-    cached = CachedSQLTrackerStore(DOMAIN, dialect="sqlite", db=db)
-    rasa = SQLTrackerStore(DOMAIN, dialect="sqlite", db=db)
+def test_same_trackers_as_rasa_turn_after_turn_and_across_sessions(store_config: dict[str, Any]) -> None:
+    """After every save, including a new session, both stores read the same events from one database."""
+    cached = CachedSQLTrackerStore(DOMAIN, **store_config)
+    rasa = SQLTrackerStore(DOMAIN, **store_config)
 
     async def scenario() -> None:
         first = DialogueStateTracker.from_events(SENDER, session_start(1.0), slots=DOMAIN.slots)
@@ -82,22 +110,26 @@ def test_same_trackers_as_rasa_turn_after_turn_and_across_sessions(tmp_path: Pat
         assert len(full.events) == 3 + 3 * 4 + 3 + 4  # nothing lost, nothing doubled
 
     asyncio.run(scenario())
+    for store in (cached, rasa):
+        store.engine.dispose()
 
 
-def test_rows_written_by_another_server_are_read(tmp_path: Path) -> None:
+def test_rows_written_by_another_server_are_read(store_config: dict[str, Any]) -> None:
     """A conversation that moved to another Rasa server and back (failover) continues from the
     other server's events, and this server appends after them."""
-    db = str(tmp_path / "tracker.db")
-    here, there = (CachedSQLTrackerStore(DOMAIN, dialect="sqlite", db=db) for _ in range(2))
+    here, there = (CachedSQLTrackerStore(DOMAIN, **store_config) for _ in range(2))
+    rasa = SQLTrackerStore(DOMAIN, **store_config)
 
     async def scenario() -> list[dict]:
         await here.save(DialogueStateTracker.from_events(SENDER, session_start(1.0), slots=DOMAIN.slots))
         await add_turn(here, 2.0)
         await add_turn(there, 3.0, "nộp ở đâu")
         await add_turn(here, 4.0)
-        return as_dicts(await SQLTrackerStore(DOMAIN, dialect="sqlite", db=db).retrieve(SENDER))
+        return as_dicts(await rasa.retrieve(SENDER))
 
     events = asyncio.run(scenario())
+    for store in (here, there, rasa):
+        store.engine.dispose()
     texts = [event.get("text") for event in events if event["event"] == "user"]
     assert texts == ["lệ phí bao nhiêu", "nộp ở đâu", "lệ phí bao nhiêu"]
 
