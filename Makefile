@@ -67,7 +67,7 @@ admin: install ## Create the staff console's first admin (USERNAME=..., password
 	$(PY) -m console create-admin --username "$(USERNAME)"
 
 BENCH_ARGS ?=
-bench: install ## Measure search, dossier lookup and NLU against their targets (reports/bench/bench.json)
+bench: install ## Measure search, dossier lookup, NLU and load (Locust) against their targets (reports/bench/bench.json)
 	$(PY) -m bench $(BENCH_ARGS)
 
 # The model is trained before pytest starts, so no test's time limit includes training.
