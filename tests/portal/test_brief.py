@@ -278,3 +278,20 @@ def test_agency_derived_from_level_and_field() -> None:
 def test_display_name() -> None:
     """No leading "Thủ tục", no trailing dot."""
     assert display_name("Thủ tục đăng ký khai sinh.") == "Đăng ký khai sinh"
+
+
+def test_fee_cell_under_a_thousand_dong_is_not_taken_literally() -> None:
+    """ "40 Việt Nam Đồng (4.000 đ/giấy thông hành …)" is a unit slip: the note's amount wins, derived;
+    a USD note is quoted; a bare "100 VNĐ" is quoted as the portal wrote it, with no amount."""
+    from portal.catalog.brief.fees import build_fees
+
+    def fee(text: str, amount: int) -> dict[str, Any]:
+        row = {"channel": "in_person", "fee_amount": amount, "fee_text": text, "fee_flag": "", "description": ""}
+        return build_fees([row], "2026-06-30")[0]
+
+    slip = fee("40 Việt Nam Đồng (4.000 đ/giấy thông hành)", 40)
+    assert (slip["amount"], slip["text"], slip["derived"]) == (4000, "4.000 đồng/giấy thông hành", True)
+    usd = fee("155 VNĐ (Thẻ tạm trú có thời hạn từ trên 02 năm đến 05 năm: 155 USD/thẻ.)", 155)
+    assert (usd["amount"], usd["text"]) == (None, "155 USD/thẻ")
+    bare = fee("100 VNĐ", 100)
+    assert bare["amount"] is None and "100 VNĐ" in bare["text"]

@@ -20,6 +20,7 @@ from portal.catalog.brief.text import (
     cut_at_word,
     first_clause,
     strip_bullet,
+    trim_dangling,
     without_parentheses,
 )
 
@@ -73,6 +74,7 @@ _NAME_CLAUSES = (
     " do người",
     " (nếu",
     ", trừ",
+    " trừ trường hợp",
     " nếu ",
     " được tạo lập",
     " trong trường hợp",
@@ -165,7 +167,7 @@ def short_name(text: str) -> str:
         return capitalize(alias.group(1).strip())
     head, _ = first_clause(text, _NAME_CLAUSES, minimum=8)
     head = without_parentheses(head) or head
-    return capitalize(_balanced(cut_at_word(head, NAME_LIMIT)).rstrip(" .,;:"))
+    return capitalize(trim_dangling(_balanced(cut_at_word(head, NAME_LIMIT)).rstrip(" .,;:")))
 
 
 def _balanced(text: str) -> str:

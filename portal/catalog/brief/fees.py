@@ -102,6 +102,8 @@ def _fee(row: dict[str, Any], data_date: str = "") -> dict[str, Any]:
             return _entry(value, _join(_amount_phrase(value, found), condition), derived=True)
     if amount == 0:
         return _entry(0, _join("Miễn phí", _condition(data_date, note)))
+    if amount is not None and amount < IMPLAUSIBLE_VND:
+        return _implausible(head, note, data_date)
     if amount is not None:
         found = next((m for m in _PROSE_AMOUNT.finditer(note) if _value(m) == amount), None)
         phrase = _amount_phrase(amount, found, note)
@@ -109,6 +111,20 @@ def _fee(row: dict[str, Any], data_date: str = "") -> dict[str, Any]:
         condition = "" if tiny else _condition(data_date, note, skip=found.group(0) if found else "")
         return _entry(amount, _join(phrase, condition))
     return _entry(None, cut_at_word(without_parentheses(strip_bullet(text)) or strip_bullet(text), CONDITION_LIMIT))
+
+
+def _implausible(head: str, note: str, data_date: str) -> dict[str, Any]:
+    """A fee cell under 1.000 đồng ("40 Việt Nam Đồng", "155 VNĐ") is a unit slip: the note's amount wins
+    (derived); a note in USD is quoted; with no note the cell is quoted as the portal wrote it."""
+    found = _PROSE_AMOUNT.search(note)
+    if found:
+        value = _value(found)
+        condition = _condition(data_date, note, skip=found.group(0))
+        return _entry(value, _join(_amount_phrase(value, found), condition), derived=True)
+    usd = _USD.search(note)
+    if usd:
+        return _entry(None, cut_at_word(usd.group(0).replace(" /", "/"), CONDITION_LIMIT), derived=True)
+    return _entry(None, f"Cổng Dịch vụ công ghi “{head}”; mức phí cụ thể hỏi cơ quan tiếp nhận hồ sơ")
 
 
 def _entry(amount: int | None, text: str, derived: bool = False, by_province: bool = False) -> dict[str, Any]:
@@ -167,6 +183,8 @@ def _condition(data_date: str, note: str, skip: str = "", skip_provincial: bool 
     return ""
 
 
+IMPLAUSIBLE_VND = 1000
+_USD = re.compile(r"\d+(?:[.,]\d+)?\s?USD(?:\s?/\s?[^\s.;,()]+)?")
 _UNTIL = re.compile(r"đến hết ngày (\d{1,2})/(\d{1,2})/(\d{4})")
 
 

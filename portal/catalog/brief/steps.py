@@ -32,7 +32,17 @@ def build_steps(steps: list[dict[str, Any]]) -> list[str]:
 
 
 def _lines(text: str) -> list[str]:
-    return [strip_bullet(line) for line in (text or "").splitlines() if strip_bullet(line)]
+    """Non-empty lines without list marks; a line broken mid-sentence ("… Giấy phép vận" + "chuyển …") is rejoined."""
+    lines: list[str] = []
+    for raw in (text or "").splitlines():
+        line = strip_bullet(raw)
+        if not line:
+            continue
+        if lines and line[:1].islower() and raw.lstrip()[:1] not in "-+•*" and lines[-1][-1:] not in ".;:!?":
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+    return lines
 
 
 def _joined_lines(lines: list[str]) -> list[str]:

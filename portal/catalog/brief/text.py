@@ -66,6 +66,11 @@ def without_parentheses(text: str) -> str:
     return " ".join(text.split()).replace(" ,", ",").replace(" .", ".")
 
 
+def trim_dangling(text: str) -> str:
+    """Without a trailing function word ("… đáp ứng các" -> "… đáp ứng")."""
+    return _DANGLING.sub("", text.rstrip(" ,;:"))
+
+
 def cut_at_word(text: str, limit: int) -> str:
     """At most ``limit`` characters, cut after a clause mark if one is near, else between words."""
     if len(text) <= limit:

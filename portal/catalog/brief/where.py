@@ -34,8 +34,8 @@ _PEOPLE_COMMITTEE_ANY = re.compile(
 
 def build_where(data: dict[str, Any]) -> dict[str, Any]:
     """``{"agency", "authority", "unit_level", "derived"}`` for one procedure."""
-    level = unit_level(data.get("level", ""))
     agency = normalize_agency(data.get("agencies", ""))
+    level = unit_level(f"{data.get('level', '')} {_agency_level(agency)}")
     derived = not agency
     if derived:
         agency = derive_agency(level, data.get("field", ""), data.get("ministry", ""))
@@ -48,6 +48,16 @@ def unit_level(level: str) -> str:
         if label.lower() in level.lower():
             return value
     return "central"
+
+
+def _agency_level(agency: str) -> str:
+    """The level the agency names itself at ("Công an cấp xã" files at the commune, "Công an tỉnh" at the province)."""
+    low = agency.lower()
+    if "cấp xã" in low or "xã, phường" in low:
+        return "Cấp xã"
+    if "tỉnh" in low or low.startswith("sở ") or ", sở " in low:
+        return "Cấp tỉnh"
+    return ""
 
 
 def normalize_agency(text: str) -> str:
