@@ -295,3 +295,10 @@ def test_fee_cell_under_a_thousand_dong_is_not_taken_literally() -> None:
     assert (usd["amount"], usd["text"]) == (None, "155 USD/thẻ")
     bare = fee("100 VNĐ", 100)
     assert bare["amount"] is None and "100 VNĐ" in bare["text"]
+
+
+def test_notes_put_the_deadline_first(records: dict) -> None:
+    """Khai tử: "Trong thời hạn 15 ngày …" is the first note; duties of the receiving officer come last."""
+    notes = _brief(records, "1.000656")["documents"]["notes"]
+    assert notes[0].startswith("Trong thời hạn 15 ngày kể từ ngày có người chết")
+    assert "người tiếp nhận" in notes[-1].lower()

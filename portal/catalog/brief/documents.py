@@ -269,6 +269,7 @@ class _Collector:
         self.show: list[dict[str, Any]] = []
         self.cases: dict[str, list[dict[str, Any]]] = {}
         self.notes: list[str] = []
+        self.remarks: list[str] = []  # the record's own "Lưu ý" group, shown before derived notes
 
     def add_item(self, row: dict[str, Any], show: bool) -> None:
         text = strip_bullet(row["name"])
@@ -339,7 +340,7 @@ class _Collector:
             if heading:
                 text = f"{heading} {text[:1].lower()}{text[1:]}"
                 heading = ""
-            self.notes.append(as_sentence(text))
+            self.remarks.append(as_sentence(text))
 
     def add_case(self, title: str, documents: list[dict[str, Any]]) -> None:
         if not title:
@@ -354,7 +355,7 @@ class _Collector:
             "submit": submit,
             "show": _dedupe(self.show),
             "cases": [{"title": title, "documents": docs} for title, docs in self.cases.items()],
-            "notes": list(dict.fromkeys(note for note in self.notes if note)),
+            "notes": _ordered_notes(self.remarks + self.notes),
         }
 
 
@@ -370,6 +371,25 @@ def _split_condition(text: str) -> tuple[str, str] | None:
     if not match or _NOT_A_DOCUMENT.match(match.group("doc")):
         return None
     return cond.rstrip(" ,"), match.group("doc")
+
+
+_DEADLINE = re.compile(r"trong thời hạn|kể từ ngày|chậm nhất|quá hạn", re.IGNORECASE)
+
+
+# Notes about what the officials must do (the citizen cannot act on them) go last.
+_OFFICIALS = re.compile(
+    r"người tiếp nhận|cán bộ|cơ quan đăng ký hộ tịch (?:có trách nhiệm|từ chối|phải)", re.IGNORECASE
+)
+
+
+def _ordered_notes(notes: list[str]) -> list[str]:
+    """Notes once each: a deadline first ("Trong thời hạn 15 ngày …"), duties of officials last."""
+    unique = list(dict.fromkeys(note for note in notes if note))
+
+    def rank(note: str) -> int:
+        return 0 if _DEADLINE.search(note[:80]) else 2 if _OFFICIALS.search(note[:120]) else 1
+
+    return sorted(unique, key=rank)
 
 
 def _online_only(text: str) -> bool:
