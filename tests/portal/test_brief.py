@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from portal.catalog.brief import build_brief, display_name
-from portal.catalog.brief.documents import AUTHORISATION, short_name
+from portal.catalog.brief.documents import AUTHORISATION
+from portal.catalog.brief.names import short_name
 from portal.catalog.brief.where import derive_agency
 from portal.catalog.corrections import apply_corrections, corrections_by_code, load_corrections
 from portal.catalog.importer import read_records

@@ -10,33 +10,23 @@ unconditional, forms first.
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
+from portal.catalog.brief.names import FORM_START, form_code, short_name
 from portal.catalog.brief.text import (
     as_sentence,
     capitalize,
     cut_at_word,
     first_clause,
     strip_bullet,
-    trim_dangling,
     without_parentheses,
 )
 
-NAME_LIMIT = 110
 TITLE_LIMIT = 90
 AUTHORISATION = "Ủy quyền cho người khác làm thủ tục"
 ONLINE = "Nộp hồ sơ trực tuyến"
 
-_FORM_START = re.compile(
-    r"^(?:Tờ khai|Mẫu|Phiếu|Đơn|Giấy đề nghị|Văn bản đề nghị|Bản khai|Giấy khai|Biểu mẫu)\b", re.IGNORECASE
-)
-_FORM_CODE = re.compile(
-    r"\b[Mm]ẫu\s*(?:số\s*)?([A-Z]{1,4}\s?\d{1,3}[a-z]?(?:/[A-Z0-9.\-]+)?|\d{1,3}[a-z]?(?:[/\-][A-ZĐ0-9]+)*\b)"
-)
-# A form code used as the name itself: "Phiếu CC01", "Tờ khai TK01".
-_CODE_IN_NAME = re.compile(r"\b([A-Z]{2,3}\d{2}[a-z]?)\b")
 _CONDITION = re.compile(r"^(?:Trường hợp|Đối với|Nếu|Riêng|Khi)\b", re.IGNORECASE)
 _CONDITION_HEAD = re.compile(r"^(?:Trường hợp|Đối với(?: trường hợp)?|Nếu|Riêng|Khi)\s+", re.IGNORECASE)
 # What follows "… thì" when the condition asks for a document: "phải có / nộp / xuất trình <document>".
@@ -53,35 +43,6 @@ _CONDITION_VERB = re.compile(
 )
 _EMBEDDED_CONDITION = re.compile(r"\s(?:trong|đối với)\s+trường hợp\s+(?P<cond>.+)$", re.IGNORECASE)
 _AUTHORISATION = re.compile(r"^(?:Văn bản|Giấy)\s+ủy quyền|trường hợp ủy quyền|\bủy quyền cho\b", re.IGNORECASE)
-_ALIAS = re.compile(r"\(sau đây gọi(?: tắt)? là ([^)]{3,40})\)")
-_NAME_CLAUSES = (
-    ";",
-    ": ",
-    ". ",
-    " theo mẫu",
-    " theo Mẫu",
-    " mẫu số",
-    " Mẫu số",
-    " (mẫu",
-    " (Mẫu",
-    " theo quy định",
-    " quy định tại",
-    ", Mẫu",
-    ", mẫu",
-    " ban hành kèm",
-    " do cơ quan",
-    " do Ủy ban",
-    " do người",
-    " (nếu",
-    ", trừ",
-    " trừ trường hợp",
-    " nếu ",
-    " được tạo lập",
-    " trong trường hợp",
-    " đối với trường hợp",
-    " còn giá trị",
-    " có dán ảnh",
-)
 # An item that is a sentence about people, not a document: "Người ủy quyền … chịu trách nhiệm …".
 _SENTENCE_ITEM = re.compile(
     r"^(?:\S+\s){1,2}này\s|^(?:Người|Cá nhân|Công dân|Cơ quan|Tổ chức|Cán bộ|Chủ|Doanh nghiệp|Bộ phận)\b[^.;:]{0,120}?"
@@ -158,52 +119,8 @@ def _situation_document(row: dict[str, Any]) -> dict[str, Any] | None:
     return doc
 
 
-@functools.lru_cache(maxsize=65536)
-def short_name(text: str) -> str:
-    """A document's name cut at a clause boundary (never mid-word), without list marks or asides."""
-    text = strip_bullet(text)
-    alias = _ALIAS.search(text)
-    if alias:
-        return capitalize(alias.group(1).strip())
-    head, _ = first_clause(text, _NAME_CLAUSES, minimum=8)
-    head = without_parentheses(head) or head
-    return capitalize(trim_dangling(_balanced(cut_at_word(head, NAME_LIMIT)).rstrip(" .,;:")))
-
-
-def _balanced(text: str) -> str:
-    """No half bracket: cut before an unclosed "(", drop a stray ")"."""
-    if "(" not in text and ")" not in text:
-        return text
-    opened = text.rfind("(")
-    if opened > text.rfind(")"):
-        text = text[:opened] if opened >= 8 else text.replace("(", "")
-    depth, out = 0, []
-    for char in text:
-        if char == ")" and depth == 0:
-            continue
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        out.append(char)
-    return "".join(out).strip()
-
-
-@functools.lru_cache(maxsize=65536)
-def form_code(text: str, template: str = "") -> str | None:
-    """ "mẫu CT01" / "mẫu số 18" when the row names its own numbered form, else ``None``.
-
-    Only a form named right after the document's name counts ("Tờ khai … (mẫu CT01 …)"); a form
-    mentioned deep inside an aside belongs to another document ("… tại Tờ khai … theo Mẫu số 01").
-    """
-    head, _ = first_clause(strip_bullet(text), _NAME_CLAUSES, minimum=8)
-    match = _FORM_CODE.search(strip_bullet(text), 0, len(head) + 25) or _FORM_CODE.search(template)
-    if not match:
-        named = _CODE_IN_NAME.search(short_name(text))
-        return f"mẫu {named.group(1)}" if named else None
-    code = match.group(1).replace(" ", "")
-    return f"mẫu số {code}" if code[0].isdigit() else f"mẫu {code}"
-
-
 def is_form(doc: dict[str, Any]) -> bool:
-    return bool(doc["form"]) or bool(_FORM_START.match(doc["name"]))
+    return bool(doc["form"]) or bool(FORM_START.match(doc["name"]))
 
 
 def _group_kind(title: str) -> str:
@@ -254,7 +171,7 @@ def _score(title: str, rows: list[dict[str, Any]], procedure_name: str = "") -> 
         doc = document(row)
         if doc and doc["form"]:
             score += 8
-        if doc and _FORM_START.match(doc["name"]):
+        if doc and FORM_START.match(doc["name"]):
             score += 4
         if _CONDITION.match(name):
             score -= 3
