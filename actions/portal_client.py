@@ -164,7 +164,9 @@ class PortalClient:
             except requests.RequestException as exc:
                 self._breaker.record(success=False)
                 last_error = PortalError("unavailable", type(exc).__name__)
-                logger.warning("portal %s %s failed (attempt %d): %s", method, path.split("?")[0], attempt + 1, exc)
+                logger.warning(
+                    "portal %s %s failed (attempt %d): %s", method, path.split("?")[0], attempt + 1, type(exc).__name__
+                )
                 continue
             if response.status_code >= 500:
                 self._breaker.record(success=False)

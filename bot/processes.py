@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Logs, databases and keys hold masked conversations and secrets: owner-only from the first byte.
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_UMASK = 0o077
 
 
 class StartupError(RuntimeError):
@@ -91,7 +94,9 @@ def launch(spec: ProcessSpec) -> RunningProcess:
     if port_in_use(spec.port):
         raise StartupError(f"{spec.name}: port {spec.port} is already in use")
     spec.log_file.parent.mkdir(parents=True, exist_ok=True)
-    log = spec.log_file.open("ab")
+    # Logs and whatever the process creates (databases, key files) are readable by their owner only.
+    log = os.fdopen(os.open(spec.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE_MODE), "ab")
+    os.chmod(spec.log_file, PRIVATE_FILE_MODE)
     popen = subprocess.Popen(
         spec.command,
         cwd=spec.cwd,
@@ -100,6 +105,7 @@ def launch(spec: ProcessSpec) -> RunningProcess:
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         start_new_session=True,  # its own process group: Ctrl-C is handled by us, once
+        umask=PRIVATE_UMASK,
     )
     log.close()
     return RunningProcess(spec, popen)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bot.local_secrets import load_local_secrets
 from bot.processes import (
+    PRIVATE_UMASK,
     RunningProcess,
     StartupError,
     first_dead,
@@ -85,6 +86,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models-dir", type=Path, default=REPO_ROOT / "models")
     args = parser.parse_args()
+    os.umask(PRIVATE_UMASK)  # databases, logs and keys created from here on: owner-only
     try:
         check_ports(build_layout(args.models_dir / "unused.tar.gz"))
         print("• Checking the model (trains only when data or config changed)…", flush=True)

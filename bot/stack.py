@@ -180,19 +180,20 @@ def rasa_spec(layout: StackLayout, port: int | None = None, name: str = "rasa") 
         # Rasa opens its port only once the model is loaded, so "/" answering means ready.
         health_url=f"{layout.url(port)}/",
         log_file=layout.log_dir / f"{name}.log",
-        env=layout.process_env(),
+        env={**layout.process_env(), "RASA_AUTH_TOKEN": layout.rasa_token},
         cwd=REPO_ROOT,
         start_timeout=240.0,
     )
 
 
 def rasa_command(layout: StackLayout, port: int | None = None) -> list[str]:
-    """``rasa run`` with the HTTP API behind a token and CORS open for the web page."""
+    """``rasa run`` with the HTTP API behind a token (``RASA_AUTH_TOKEN`` in its environment, never on
+    the command line: bot/rasa_server.py) and CORS open for the web page."""
     return [
-        PYTHON, "-m", "rasa", "run",
+        PYTHON, "-m", "bot.rasa_server", "run",
         "--model", str(layout.model),
         "--interface", layout.host, "--port", str(layout.rasa_port if port is None else port),
-        "--enable-api", "--auth-token", layout.rasa_token,
+        "--enable-api",
         "--cors", "*",
         "--credentials", "credentials.yml", "--endpoints", layout.endpoints_file,
     ]  # fmt: skip
@@ -213,7 +214,7 @@ def rasa_api_spec(
     """A lone ``rasa run --enable-api`` on 127.0.0.1:``port`` behind ``token`` (benchmarks, tests);
     without ``endpoints``/``credentials`` Rasa reads the files of ``cwd``."""
     command = [
-        PYTHON, "-m", "rasa", "run", "--model", str(model), "--enable-api", "--auth-token", token,
+        PYTHON, "-m", "bot.rasa_server", "run", "--model", str(model), "--enable-api",
         "--interface", "127.0.0.1", "--port", str(port),
     ]  # fmt: skip
     if endpoints is not None:
@@ -227,7 +228,7 @@ def rasa_api_spec(
         # Rasa opens its port only once the model is loaded, so "/" answering means ready.
         health_url=f"http://127.0.0.1:{port}/",
         log_file=log_file,
-        env=env or {},
+        env={**(env or {}), "RASA_AUTH_TOKEN": token},
         cwd=cwd,
         start_timeout=start_timeout,
     )

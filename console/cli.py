@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from bot.text.log_redaction import install as install_log_redaction
 from console.db import create_schema, make_engine, session_factory, session_scope
 from console.services import accounts, faq_io
 from console.services import faqs as faq_service
@@ -171,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    install_log_redaction()  # access log lines carry ?q=<citizen text>, Rasa API calls ?token=
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
     return int(args.func(get_settings(), args))

@@ -29,6 +29,8 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
 
+from bot.text.log_redaction import install as install_log_redaction
+
 log = logging.getLogger("web.server")
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -256,6 +258,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    install_log_redaction()  # the relay's requests to Rasa carry ?token=
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         server = WebServer((args.host, args.port), args.rasa_url)

@@ -1,15 +1,28 @@
-"""Masking of personal data (ID numbers, phone numbers) in free text.
+"""Masking of personal data (ID numbers, phone numbers, e-mail addresses) in free text.
 
 Used wherever text leaves the turn it was typed in: the tracker store, logs, handoff transcripts.
-Masking keeps the shape ("0791******89") so staff can still see that a number was given.
+Masking keeps the shape ("0791******89", "ng***@gmail.com") so staff can still see that a number or
+an address was given.
+
+What counts as a personal number is deliberately broad: 9 to 14 digits, whatever single separator
+citizens put between them (space, dot, comma, hyphen: "0912 345 670", "0912,345,670") and glued to
+letters ("sdt0912345678"). Dossier codes (``000.00.01.H29-240115-0001``) are not personal data and
+stay readable: staff need them.
 """
 
 from __future__ import annotations
 
 import re
 
-# 9-12 digit ID numbers (CMND/CCCD) and Vietnamese phone numbers, digits possibly spaced/dotted.
-_NUMBER_RUN = re.compile(r"(?<![\w.-])\+?\d(?:[ .-]?\d){8,13}(?![\w-])")
+# A digit run of 9-14 digits with at most one separator between two digits.
+_NUMBER_RUN = re.compile(r"(?<!\d)\+?\d(?:[ .,-]?\d){8,13}(?!\d)")
+_EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
+# Dossier codes, as bot.nlu.patterns recognises them (unit code - YYMMDD - 4-digit sequence).
+_DOSSIER_CODE = re.compile(
+    r"(?<![\w.])(?:\d{2,3}[.\s]?){0,4}[a-z]\d{2}(?:[.\s]?\d{2,3}){0,4}(?:\s*[-–—]\s*|[.\s])\d{6}"
+    r"(?:\s*[-–—]\s*|[.\s])\d{4}(?!\w)",
+    re.IGNORECASE,
+)
 MASK_CHAR = "*"
 
 
@@ -20,9 +33,21 @@ def mask_digits(value: str, keep_start: int = 2, keep_end: int = 0) -> str:
     return "".join(MASK_CHAR if i in positions and i not in keep else ch for i, ch in enumerate(value))
 
 
+def _mask_numbers(text: str) -> str:
+    return _NUMBER_RUN.sub(lambda match: mask_digits(match.group(0)), text)
+
+
 def mask_pii(text: str, extra_values: tuple[str, ...] = ()) -> str:
-    """Mask long digit runs (IDs, phones) and any ``extra_values`` (e.g. a 4-digit factor)."""
-    masked = _NUMBER_RUN.sub(lambda match: mask_digits(match.group(0)), text)
+    """Mask long digit runs (IDs, phones), e-mail addresses and any ``extra_values`` (e.g. a
+    4-digit verification factor); dossier codes are kept as they are."""
+    pieces: list[str] = []
+    position = 0
+    for code in _DOSSIER_CODE.finditer(text):
+        pieces.append(_mask_numbers(text[position : code.start()]))
+        pieces.append(code.group(0))
+        position = code.end()
+    pieces.append(_mask_numbers(text[position:]))
+    masked = _EMAIL.sub(lambda match: f"{match.group(1)}***@{match.group(2)}", "".join(pieces))
     for value in extra_values:
         if value and value in masked:
             masked = masked.replace(value, MASK_CHAR * len(value))

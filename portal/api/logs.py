@@ -14,6 +14,8 @@ import traceback
 from datetime import datetime, timezone
 from typing import Any
 
+from bot.text.log_redaction import install as install_log_redaction
+
 _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
 
@@ -44,6 +46,7 @@ def exception_locations(tb: Any, depth: int = 6) -> list[str]:
 
 def configure_logging(level: str = "INFO") -> None:
     """Send every logger (ours and uvicorn's) to stderr as JSON lines."""
+    install_log_redaction()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()

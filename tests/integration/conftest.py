@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.processes import free_port, start_all, stop
+from bot.processes import PRIVATE_UMASK, free_port, start_all, stop
 from bot.stack import REPO_ROOT, StackLayout, assistant_specs, init_steps
 
 PORTAL_TOKEN = "portal-test-token"
@@ -41,7 +41,13 @@ def run_init_steps(layout: StackLayout) -> None:
     """portal init and console init, as ``make run`` does before starting the servers."""
     for name, command, env in init_steps(layout):
         done = subprocess.run(
-            command, cwd=REPO_ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=False
+            command,
+            cwd=REPO_ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=False,
+            umask=PRIVATE_UMASK,  # as make run: databases readable by their owner only
         )
         assert done.returncode == 0, f"{name}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
 

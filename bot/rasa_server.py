@@ -1,0 +1,61 @@
+"""``python -m bot.rasa_server <rasa run arguments>``: Rasa's own ``rasa run``, with two guarantees.
+
+* **The HTTP API token never appears in the process list.** ``rasa run`` takes it only as
+  ``--auth-token`` on its command line, which every local user can read (``ps``, ``/proc``). Here it
+  is read from ``RASA_AUTH_TOKEN`` and handed to Rasa's argument parser inside the process.
+* **The configured tracker store is the one in use.** When a custom tracker store class cannot be
+  imported or built, Rasa 3.6 logs a warning and keeps conversations in memory, losing them at the
+  next restart. Here that is a start-up error with one clear line.
+
+Every log record of the process is redacted (:mod:`bot.text.log_redaction`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from bot.text.log_redaction import install as install_log_redaction
+
+TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
+
+
+class TrackerStoreLoadError(SystemExit):
+    """The endpoints file names a tracker store that cannot be loaded."""
+
+
+def strict_custom_tracker_store(domain: Any, store: Any, event_broker: Any = None) -> Any:
+    """Rasa's loader of a custom tracker store class, failing instead of falling back to memory."""
+    import rasa.shared.utils.common
+
+    try:
+        store_class = rasa.shared.utils.common.class_from_module_path(store.type)
+        return store_class(host=store.url, domain=domain, event_broker=event_broker, **store.kwargs)
+    except (AttributeError, ImportError) as error:
+        raise TrackerStoreLoadError(
+            f"error: tracker store '{store.type}' could not be loaded ({type(error).__name__}: {error}); "
+            "refusing to keep conversations in memory"
+        ) from None
+
+
+def rasa_argv(argv: list[str], environ: dict[str, str]) -> list[str]:
+    """The argument list Rasa's parser gets: ours, plus the token from the environment."""
+    if any(arg == "--auth-token" or arg.startswith("--auth-token=") for arg in argv):
+        raise SystemExit("error: pass the Rasa API token in RASA_AUTH_TOKEN, never on the command line")
+    token = environ.get(TOKEN_VARIABLE, "")
+    return ["rasa", *argv, *(["--auth-token", token] if token else [])]
+
+
+def main() -> None:
+    install_log_redaction()
+    import rasa.core.tracker_store
+    from rasa.__main__ import main as rasa_main
+
+    rasa.core.tracker_store._load_from_module_name_in_endpoint_config = strict_custom_tracker_store
+    sys.argv = rasa_argv(sys.argv[1:], dict(os.environ))
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
