@@ -1,9 +1,21 @@
 """Rasa SDK custom actions: the assistant's hands on the portal service.
 
 The Rasa SDK imports this package once at start: every log record of the action server is redacted
-from then on (search and FAQ URLs carry the citizen's text in ``?q=``).
+from then on (search and FAQ URLs carry the citizen's text in ``?q=``), and with
+``DEPLOY_ENV=production`` it refuses to start with weak service tokens (bot/production.py).
 """
 
+from bot.production import refuse_unsafe_start as _refuse_unsafe_start
+from bot.production import secret_problem as _secret_problem
+from bot.settings import get_settings as _get_settings
 from bot.text.log_redaction import install as _install_log_redaction
 
 _install_log_redaction()
+_settings = _get_settings()
+_refuse_unsafe_start(
+    "actions",
+    [
+        _secret_problem("PORTAL_SERVICE_TOKEN", _settings.portal_token),
+        _secret_problem("CONSOLE_SERVICE_TOKEN", _settings.console_token),
+    ],
+)

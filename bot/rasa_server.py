@@ -7,7 +7,9 @@
   imported or built, Rasa 3.6 logs a warning and keeps conversations in memory, losing them at the
   next restart. Here that is a start-up error with one clear line.
 
-Every log record of the process is redacted (:mod:`bot.text.log_redaction`).
+Every log record of the process is redacted (:mod:`bot.text.log_redaction`), and with
+``DEPLOY_ENV=production`` it refuses to start with a weak secret or with its HTTP API open on a
+public interface (:mod:`bot.production`).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ import os
 import sys
 from typing import Any
 
+from bot.production import interface_of, is_loopback, refuse_unsafe_start, secret_problem
 from bot.text.log_redaction import install as install_log_redaction
 
 TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
+# Set by the operator when Rasa listens beyond loopback behind a router that blocks its API paths.
+BEHIND_ROUTER_VARIABLE = "RASA_API_BEHIND_ROUTER"
 
 
 class TrackerStoreLoadError(SystemExit):
@@ -47,13 +52,30 @@ def rasa_argv(argv: list[str], environ: dict[str, str]) -> list[str]:
     return ["rasa", *argv, *(["--auth-token", token] if token else [])]
 
 
+def production_problems(argv: list[str], environ: dict[str, str]) -> list[str | None]:
+    """What makes this Rasa server unsafe in production (see :mod:`bot.production`)."""
+    problems: list[str | None] = [secret_problem("CHANNEL_PAYLOAD_KEY", environ.get("CHANNEL_PAYLOAD_KEY", ""))]
+    if "--enable-api" in argv:
+        problems.append(secret_problem(TOKEN_VARIABLE, environ.get(TOKEN_VARIABLE, "")))
+        interface = interface_of(argv)
+        if not is_loopback(interface) and environ.get(BEHIND_ROUTER_VARIABLE, "").lower() != "true":
+            problems.append(
+                f"Rasa's HTTP API (/model, /conversations, /status, /version) would be reachable on {interface}: "
+                f"bind --interface 127.0.0.1, or serve it only behind the router that blocks those paths "
+                f"(deploy/nginx.conf.template, deploy/kubernetes) and set {BEHIND_ROUTER_VARIABLE}=true"
+            )
+    return problems
+
+
 def main() -> None:
     install_log_redaction()
+    argv, environ = sys.argv[1:], dict(os.environ)
+    refuse_unsafe_start("rasa", production_problems(argv, environ), environ)
     import rasa.core.tracker_store
     from rasa.__main__ import main as rasa_main
 
     rasa.core.tracker_store._load_from_module_name_in_endpoint_config = strict_custom_tracker_store
-    sys.argv = rasa_argv(sys.argv[1:], dict(os.environ))
+    sys.argv = rasa_argv(argv, environ)
     rasa_main()
 
 

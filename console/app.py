@@ -71,6 +71,7 @@ def create_app(settings: ConsoleSettings, clock: Callable[[], datetime] | None =
         description='Staff pages and the internal API of the assistant. Errors: `{"error": {"code", "message"}}`.',
         docs_url=None,
         redoc_url=None,
+        openapi_url="/openapi.json" if settings.public_docs else None,
     )
     engine = make_engine(settings.database_url)
     app.state.settings = settings

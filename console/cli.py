@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from bot.production import database_url_problem, refuse_unsafe_start, secret_problem
 from bot.text.log_redaction import install as install_log_redaction
 from console.db import create_schema, make_engine, session_factory, session_scope
 from console.services import accounts, faq_io
@@ -107,6 +108,17 @@ def cmd_serve(settings: ConsoleSettings, args: argparse.Namespace) -> int:
 
     from console.app import create_app
 
+    refuse_unsafe_start(
+        "console",
+        [
+            secret_problem("CONSOLE_SERVICE_TOKEN", settings.service_token),
+            secret_problem("RASA_AUTH_TOKEN", settings.rasa_token),
+            secret_problem("PORTAL_SERVICE_TOKEN", settings.portal_token),
+            database_url_problem("CONSOLE_DATABASE_URL", settings.database_url),
+            None if settings.cookie_secure else "CONSOLE_COOKIE_SECURE must be true (sessions only over HTTPS)",
+            "CONSOLE_PUBLIC_DOCS=true publishes /openapi.json" if settings.public_docs else None,
+        ],
+    )
     create_schema(make_engine(settings.database_url))
     app = create_app(settings)
     uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port, log_level="info")

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.production import is_production
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_OFFICE_HOURS = "mon-fri 07:30-11:30,13:30-17:00; sat 07:30-11:30"
@@ -39,6 +41,8 @@ class ConsoleSettings:
     service_token: str = field(default_factory=lambda: _env("CONSOLE_SERVICE_TOKEN", ""))
     # Set the Secure flag on the session cookie (true behind HTTPS in production).
     cookie_secure: bool = field(default_factory=lambda: _env_bool("CONSOLE_COOKIE_SECURE", False))
+    # /openapi.json of the internal API: for developers only (refused in production).
+    public_docs: bool = field(default_factory=lambda: _env_bool("CONSOLE_PUBLIC_DOCS", not is_production()))
     session_cookie_name: str = field(default_factory=lambda: _env("CONSOLE_SESSION_COOKIE", "console_session"))
     # A session ends after this many minutes without a request (a desk left unattended).
     session_idle_minutes: int = field(default_factory=lambda: int(_env("CONSOLE_SESSION_IDLE_MINUTES", "120")))

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.production import database_url_problem, refuse_unsafe_start, secret_problem
 from portal.db import create_schema, make_engine, session_factory, session_scope
 from portal.dossiers.generator import seed_dossiers, write_demo_file
 from portal.dossiers.lookup import vietnam_now
@@ -157,6 +158,14 @@ def cmd_serve(settings: PortalSettings, host: str, port: int) -> None:
     from portal.api.app import create_app
     from portal.api.logs import configure_logging
 
+    refuse_unsafe_start(
+        "portal",
+        [
+            secret_problem("PORTAL_SERVICE_TOKEN", settings.service_token),
+            database_url_problem("PORTAL_DATABASE_URL", settings.database_url),
+            "PORTAL_PUBLIC_DOCS=true publishes /docs and /openapi.json" if settings.public_docs else None,
+        ],
+    )
     engine = make_engine(settings.database_url)
     create_schema(engine)
     check_pii_key(engine, resolve_pii_key(settings))  # before logging is taken over: errors go to stderr plainly

@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.production import is_production
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -51,6 +53,10 @@ class PortalSettings:
     # A few synthetic (code, ID, phone last 4) triples so developers can try lookups locally.
     demo_dossiers_path: Path = field(
         default_factory=lambda: Path(_env("PORTAL_DEMO_DOSSIERS_PATH", str(REPO_ROOT / "var" / "demo_dossiers.json")))
+    )
+    # /docs and /openapi.json: on for developers, off in production (where turning them on is refused).
+    public_docs: bool = field(
+        default_factory=lambda: _env("PORTAL_PUBLIC_DOCS", "false" if is_production() else "true").lower() == "true"
     )
     host: str = field(default_factory=lambda: _env("PORTAL_HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: int(_env("PORTAL_PORT", "8100")))

@@ -37,6 +37,9 @@ def create_app(settings: PortalSettings) -> FastAPI:
             "Procedure catalog search (data from Cổng Dịch vụ công quốc gia) and dossier lookup for the "
             'citizen assistant. Errors: `{"error": {"code", "message"}}`, messages in Vietnamese.'
         ),
+        docs_url="/docs" if settings.public_docs else None,
+        redoc_url="/redoc" if settings.public_docs else None,
+        openapi_url="/openapi.json" if settings.public_docs else None,
     )
     engine = make_engine(settings.database_url)
     app.state.settings = settings
