@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import format_date
 from actions.handoff import request_handoff
 from actions.portal_client import PortalError, error_message, shared_portal_client
+from bot.channels.client_identity import CLIENT_METADATA_KEY
 from bot.nlu.patterns import (
     DOSSIER_CODE,
     ID_NUMBER,
@@ -137,6 +138,14 @@ def describe_dossier(dossier: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def caller_identity(tracker: Tracker) -> str:
+    """Who the portal throttles: the caller's pseudonymised network address as the web channel saw
+    it (a REST caller chooses its sender id, not its address), else the sender (a Zalo account)."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    client = metadata.get(CLIENT_METADATA_KEY) if isinstance(metadata, dict) else None
+    return str(client) if client else (tracker.sender_id or "")
+
+
 def lookup_result(outcome: str) -> SlotSet:
     """The outcome of a lookup (found / not_found / throttled / error), counted by the analytics."""
     return SlotSet("dossier_lookup_result", outcome)
@@ -161,7 +170,7 @@ class ActionLookupDossier(Action):
             return clear
         client = shared_portal_client()
         try:
-            body = client.lookup_dossier(code, factor, client_id=tracker.sender_id or "", deadline=client.deadline())
+            body = client.lookup_dossier(code, factor, client_id=caller_identity(tracker), deadline=client.deadline())
         except PortalError as error:
             if error.kind != "not_found":
                 dispatcher.utter_message(text=error_message(error.kind))

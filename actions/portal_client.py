@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 ERROR_MESSAGES = {
     "unavailable": "Xin lỗi, hệ thống tra cứu của Cổng đang tạm thời gián đoạn. Bạn vui lòng thử lại sau ít phút.",
     "throttled": "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
+    "id_number_required": (
+        "Vì an toàn, hồ sơ này hiện chỉ tra cứu được bằng số định danh cá nhân (12 chữ số) của người nộp. "
+        "Bạn vui lòng nhập số định danh cá nhân nhé."
+    ),
     "bad_response": "Xin lỗi, hệ thống tra cứu trả về dữ liệu không đọc được. Bạn vui lòng thử lại sau.",
     "invalid": "Thông tin gửi đi chưa đúng định dạng. Bạn kiểm tra lại giúp mình nhé.",
     "not_found": "Mình chưa tìm thấy thông tin phù hợp.",
@@ -45,7 +49,8 @@ class PortalError(Exception):
     """A portal call that did not give a usable answer.
 
     ``kind`` is one of: ``unavailable`` (down, timeout, circuit open), ``not_found``,
-    ``throttled``, ``invalid`` (the request was refused as malformed), ``bad_response``.
+    ``throttled``, ``id_number_required`` (the code takes only the ID number now), ``invalid`` (the
+    request was refused as malformed), ``bad_response``.
     """
 
     def __init__(self, kind: str, detail: str = "") -> None:
@@ -183,6 +188,8 @@ class PortalClient:
             raise PortalError("not_found")
         if status == 429:
             raise PortalError("throttled")
+        if status == 403:
+            raise PortalError("id_number_required")
         if status in (400, 422):
             raise PortalError("invalid")
         if status >= 400:

@@ -39,9 +39,11 @@ class PortalSettings:
     dossier_count: int = field(default_factory=lambda: int(_env("PORTAL_DOSSIER_COUNT", "5000")))
     lookup_max_failures: int = field(default_factory=lambda: int(_env("PORTAL_LOOKUP_MAX_FAILURES", "5")))
     lookup_window_seconds: int = field(default_factory=lambda: int(_env("PORTAL_LOOKUP_WINDOW_SECONDS", "900")))
-    # Failed lookups of one dossier code (from any client) before that code is locked for the window.
-    lookup_max_failures_per_code: int = field(
-        default_factory=lambda: int(_env("PORTAL_LOOKUP_MAX_FAILURES_PER_CODE", "10"))
+    # Failed lookups of one dossier code with the 4-digit phone factor (from any client) per rolling
+    # 24 hours; past it the code accepts only the 12-digit ID number. 3 a day is 90 of the 10,000
+    # possible endings in 30 days: an attacker who knows a code has under 1% chance in a month.
+    lookup_phone_failures_per_code_per_day: int = field(
+        default_factory=lambda: int(_env("PORTAL_LOOKUP_PHONE_FAILURES_PER_CODE_PER_DAY", "3"))
     )
     # Every lookup answer takes at least this long, so timing does not tell which codes exist.
     lookup_min_seconds: float = field(default_factory=lambda: float(_env("PORTAL_LOOKUP_MIN_SECONDS", "0.05")))

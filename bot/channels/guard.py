@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.channels.client_identity import client_key
 from bot.text.normalize import normalize_text
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,10 @@ class MessageGuard:
         self.max_chars = max_chars
         self.min_sender_length = min_sender_length
         self.max_sender_length = max_sender_length
+
+    def client_pseudonym(self, address: str) -> str:
+        """A keyed pseudonym of a caller's network address (bot.channels.client_identity)."""
+        return client_key(address, self._key)
 
     # ----- senders -----
 

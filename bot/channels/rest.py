@@ -23,6 +23,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.client_identity import (
+    CLIENT_METADATA_KEY,
+    IpNetwork,
+    client_address,
+    parse_trusted_proxies,
+)
 from bot.channels.guard import InvalidSenderError, MessageGuard, PayloadSigningMixin, payload_key_from
 
 logger = logging.getLogger(__name__)
@@ -53,7 +59,7 @@ def clean_metadata(value: Any) -> dict[str, Any]:
             return {}
     except (TypeError, ValueError):
         return {}
-    return {key: item for key, item in value.items() if key != "guard"}
+    return {key: item for key, item in value.items() if key not in ("guard", CLIENT_METADATA_KEY)}
 
 
 def guard_from_credentials(credentials: dict[str, Any], min_sender_length: int) -> MessageGuard:
@@ -79,11 +85,19 @@ class GuardedRestInput(RestInput):
         credentials = credentials or {}
         # Web sender ids are UUIDs: a short id would be easy to guess and share by accident.
         guard = guard_from_credentials(credentials, min_sender_length=16)
-        return cls(guard, namespace=str(credentials.get("sender_namespace", "web")))
+        proxies = credentials.get("trusted_proxies") or os.environ.get("CHANNEL_TRUSTED_PROXIES", "")
+        return cls(guard, namespace=str(credentials.get("sender_namespace", "web")), trusted_proxies=proxies)
 
-    def __init__(self, guard: MessageGuard, namespace: str = "web") -> None:
+    def __init__(
+        self, guard: MessageGuard, namespace: str = "web", trusted_proxies: str | list[str] | None = None
+    ) -> None:
         self.guard = guard
         self.namespace = namespace
+        self.trusted_proxies: tuple[IpNetwork, ...] = parse_trusted_proxies(trusted_proxies)
+
+    def _client(self, request: Request) -> str:
+        address = client_address(request.ip, request.headers.get("x-forwarded-for"), self.trusted_proxies)
+        return self.guard.client_pseudonym(address)
 
     @staticmethod
     def _error(code: str, message: str) -> HTTPResponse:
@@ -105,7 +119,11 @@ class GuardedRestInput(RestInput):
         if admission.reply is not None:
             await collector.send_text_message(sender_id, admission.reply)
             return response.json(collector.messages)
-        metadata = {**clean_metadata(body.get("metadata")), **admission.metadata()}
+        metadata = {
+            **clean_metadata(body.get("metadata")),
+            **admission.metadata(),
+            CLIENT_METADATA_KEY: self._client(request),
+        }
         message = UserMessage(admission.text, collector, sender_id, input_channel=self.name(), metadata=metadata)
         try:
             await on_new_message(message)

@@ -36,6 +36,10 @@ INVALID_CODE = (
     "Mã hồ sơ không đúng định dạng. Mã hồ sơ có dạng 000.00.01.H29-240115-0001 "
     "(mã đơn vị - ngày tiếp nhận - số thứ tự), in trên giấy tiếp nhận hồ sơ."
 )
+ID_NUMBER_REQUIRED = (
+    "Vì an toàn, hồ sơ này hiện chỉ tra cứu được bằng số định danh cá nhân (12 chữ số) của người nộp, "
+    "không dùng 4 số cuối số điện thoại."
+)
 INVALID_FACTOR = "Thông tin xác minh phải là số định danh cá nhân (12 chữ số) hoặc 4 số cuối số điện thoại đã đăng ký."
 
 
@@ -83,6 +87,7 @@ def get_procedure(code: str, session: SessionDep) -> Any:
     response_model=LookupResponse,
     responses={
         404: {"model": ErrorResponse, "description": "Wrong code or wrong factor (one neutral answer)."},
+        403: {"model": ErrorResponse, "description": "This code now accepts only the 12-digit ID number."},
         429: {"model": ErrorResponse, "description": "Too many failed lookups; see Retry-After."},
     },
     tags=["dossiers"],
@@ -103,6 +108,8 @@ def lookup(
         minutes = max(1, (result.retry_after_seconds or 60) // 60)
         message = f"Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
         return error_response(429, "too_many_attempts", message, {"Retry-After": str(result.retry_after_seconds)})
+    if result.outcome is Outcome.ID_NUMBER_REQUIRED:
+        return error_response(403, "id_number_required", ID_NUMBER_REQUIRED)
     if result.outcome is Outcome.INVALID_CODE:
         return error_response(422, "invalid_dossier_code", INVALID_CODE)
     if result.outcome is Outcome.INVALID_FACTOR:

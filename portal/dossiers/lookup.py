@@ -3,8 +3,8 @@
 Like the national lookup pages, a dossier is shown only when the code AND the owner's ID number
 (or, as a lighter factor, the last four digits of the owner's phone) match. A wrong code and a wrong
 factor produce the same answer, through the same work, padded to the same minimum duration, so
-the answers cannot be used to learn which codes exist. Failures are throttled per client and per
-code (see :mod:`portal.dossiers.throttle`).
+the answers cannot be used to learn which codes exist. Failures are throttled per client, and the
+weak phone factor per code (see :mod:`portal.dossiers.throttle`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session, selectinload
 from portal.dossiers import statuses as st
 from portal.dossiers.codes import parse_dossier_code
 from portal.dossiers.protect import keyed_hash, parse_factor, resolve_pii_key
-from portal.dossiers.throttle import client_throttle_key, code_throttle_key, is_throttled, record_failure
+from portal.dossiers.throttle import (
+    PHONE_CODE_WINDOW_SECONDS,
+    client_throttle_key,
+    over_budget,
+    phone_code_throttle_key,
+    record_failure,
+)
 from portal.models.dossier import Dossier
 from portal.settings import PortalSettings
 
@@ -34,6 +40,7 @@ class Outcome(str, Enum):
     FOUND = "found"
     NOT_FOUND = "not_found"  # wrong code or wrong factor: deliberately one answer
     THROTTLED = "throttled"
+    ID_NUMBER_REQUIRED = "id_number_required"  # this code's phone-factor budget is spent: ID number only
     INVALID_CODE = "invalid_code"  # not shaped like a dossier code at all (reveals nothing)
     INVALID_FACTOR = "invalid_factor"  # neither 12 ID digits nor phone digits
 
@@ -118,10 +125,12 @@ def _lookup(
         return LookupResult(Outcome.INVALID_FACTOR)
     key = resolve_pii_key(settings)
     client = client_throttle_key(client_key, key)
-    code_key = code_throttle_key(code, key)
-    limits = {client: settings.lookup_max_failures, code_key: settings.lookup_max_failures_per_code}
-    if is_throttled(session, limits, settings.lookup_window_seconds, now):
+    if over_budget(session, client, settings.lookup_max_failures, settings.lookup_window_seconds, now):
         return LookupResult(Outcome.THROTTLED, retry_after_seconds=settings.lookup_window_seconds)
+    phone_key = phone_code_throttle_key(code, key)
+    phone_limit = settings.lookup_phone_failures_per_code_per_day
+    if factor.kind != "id" and over_budget(session, phone_key, phone_limit, PHONE_CODE_WINDOW_SECONDS, now):
+        return LookupResult(Outcome.ID_NUMBER_REQUIRED)
 
     dossier = session.execute(select(Dossier).where(Dossier.code == code)).scalar_one_or_none()
     presented = keyed_hash(factor.kind, factor.value, key)
@@ -131,7 +140,8 @@ def _lookup(
         expected = dossier.owner_id_hash if factor.kind == "id" else dossier.owner_phone_last4_hash
     matches = hmac.compare_digest(presented, expected)  # always compared, found or not
     if dossier is None or not matches:
-        record_failure(session, [client, code_key], settings.lookup_window_seconds, now)
+        keys = [client] if factor.kind == "id" else [client, phone_key]
+        record_failure(session, keys, settings.lookup_window_seconds, now)
         return LookupResult(Outcome.NOT_FOUND)
     return LookupResult(Outcome.FOUND, dossier=dossier_view(session, dossier.id, now.date()))
 

@@ -29,7 +29,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> PortalSettings:
         "service_token": TEST_TOKEN,
         "lookup_min_seconds": 0.0,
         "lookup_max_failures": 5,
-        "lookup_max_failures_per_code": 10,
+        "lookup_phone_failures_per_code_per_day": 3,
         "lookup_window_seconds": 900,
         "demo_dossiers_path": tmp_path / "demo_dossiers.json",
         "dossier_count": 300,

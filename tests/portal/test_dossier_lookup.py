@@ -15,6 +15,7 @@ from portal.db import session_scope
 from portal.dossiers import statuses as st
 from portal.dossiers.lookup import LookupResult, Outcome, lookup_dossier
 from portal.models.dossier import Dossier
+from portal.settings import PortalSettings
 from tests.portal.dossier_support import SEED_NOW, SeededRegistry
 
 pytest_plugins = ["tests.portal.dossier_fixtures"]
@@ -84,17 +85,51 @@ def test_repeated_failures_from_one_client_are_throttled(seeded_registry: Seeded
     assert result.outcome is Outcome.FOUND
 
 
-def test_many_clients_guessing_one_code_lock_that_code(seeded_registry: SeededRegistry) -> None:
-    """Guessing the 10,000 phone endings of one code from many senders is stopped too."""
+def test_many_clients_guessing_one_code_spend_its_phone_budget_but_never_lock_the_owner_out(
+    seeded_registry: SeededRegistry,
+) -> None:
+    """Guessing the 10,000 phone endings of one code from many addresses stops after the code's daily
+    phone budget: from then on even the right ending is refused (asks for the ID number), while the
+    owner's 12-digit ID number still finds the dossier at once."""
     owner = seeded_registry.owner(st.PROCESSING)
-    wrong = [f"{n:04d}" for n in range(20) if f"{n:04d}" != owner.phone[-4:]][:10]
+    budget = seeded_registry.settings.lookup_phone_failures_per_code_per_day
+    wrong = [f"{n:04d}" for n in range(20) if f"{n:04d}" != owner.phone[-4:]][:budget]
     for i, guess in enumerate(wrong):
-        assert _lookup(seeded_registry, owner.code, guess, client=f"sender-{i}").outcome is Outcome.NOT_FOUND
-    assert _lookup(seeded_registry, owner.code, owner.phone[-4:], client="fresh").outcome is Outcome.THROTTLED
-    # a code that does not exist locks the same way, so the lock reveals nothing either
-    for i in range(10):
+        assert _lookup(seeded_registry, owner.code, guess, client=f"ip:{i}").outcome is Outcome.NOT_FOUND
+    spent = _lookup(seeded_registry, owner.code, owner.phone[-4:], client="fresh")
+    assert spent.outcome is Outcome.ID_NUMBER_REQUIRED
+    assert _lookup(seeded_registry, owner.code, owner.id_number, client="owner").outcome is Outcome.FOUND
+    a_day_later = SEED_NOW + timedelta(hours=24, seconds=1)
+    with session_scope(seeded_registry.factory) as session:
+        later = lookup_dossier(session, owner.code, owner.phone[-4:], "owner", seeded_registry.settings, a_day_later)
+    assert later.outcome is Outcome.FOUND
+    # a code that does not exist spends its budget the same way, so the answer reveals nothing either
+    for i in range(budget):
         _lookup(seeded_registry, "000.00.01.H29-240115-9999", "1234", client=f"other-{i}")
-    assert _lookup(seeded_registry, "000.00.01.H29-240115-9999", "1234", client="new").outcome is Outcome.THROTTLED
+    assert (
+        _lookup(seeded_registry, "000.00.01.H29-240115-9999", "1234", client="new").outcome
+        is Outcome.ID_NUMBER_REQUIRED
+    )
+
+
+def test_phone_factor_budget_keeps_a_known_code_safe_for_30_days(seeded_registry: SeededRegistry) -> None:
+    """The arithmetic of the default budget: an attacker who knows a code and never stops, from any
+    number of addresses, tries at most budget x 30 of the 10,000 phone endings in 30 days: < 1%."""
+    budget = PortalSettings().lookup_phone_failures_per_code_per_day
+    assert budget * 30 / 10_000 < 0.01
+    owner = seeded_registry.owner(st.RECEIVED)
+    guesses = 0
+    for day in range(30):
+        now = SEED_NOW + timedelta(days=day, minutes=day)  # the attacker waits out each rolling day
+        for attempt in range(50):  # far more than the budget, from fresh addresses every time
+            guess = f"{(day * 50 + attempt) % 10_000:04d}"
+            if guess == owner.phone[-4:]:
+                continue
+            with session_scope(seeded_registry.factory) as session:
+                client = f"ip:{day}-{attempt}"
+                result = lookup_dossier(session, owner.code, guess, client, seeded_registry.settings, now)
+            guesses += result.outcome is Outcome.NOT_FOUND
+    assert guesses == seeded_registry.settings.lookup_phone_failures_per_code_per_day * 30
 
 
 def test_malformed_input_is_reported_without_counting_a_failure(seeded_registry: SeededRegistry) -> None:
