@@ -85,6 +85,9 @@ def build_cluster(
             **settings.production_env(),
             "PORTAL_DATABASE_URL": settings.database_url(settings.schema("portal")),
             "CONSOLE_DATABASE_URL": settings.database_url(settings.schema("console")),
+            # nginx runs on this machine: the web channel believes its X-Forwarded-For, so the
+            # dossier-lookup throttle sees each citizen's address, not nginx's.
+            "CHANNEL_TRUSTED_PROXIES": "127.0.0.1",
         },
     )
     return Cluster(settings=settings, stack=stack, nginx=nginx)
