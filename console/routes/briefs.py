@@ -8,6 +8,7 @@ what staff typed back with their username. Each change is also written to the co
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -53,7 +54,7 @@ def list_briefs(ctx: BriefEditor, code: str = "") -> Response:
 
 def _render_list(ctx: Ctx, code: str = "", error: str = "", status_code: int = 200) -> Response:
     try:
-        items = _portal(ctx).list_corrections()
+        items = [{**item, "updated_at": _when(item["updated_at"])} for item in _portal(ctx).list_corrections()]
     except PortalUnavailableError:
         items, error = [], error or UNAVAILABLE
     return ctx.render("briefs/list.html", status_code=status_code, items=items, code=code, error=error)
@@ -136,6 +137,28 @@ def _correction(form: dict[str, str], view: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _when(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _summary(after: dict[str, Any] | None) -> list[str]:
+    """A change in words for staff ("Thứ tự: …", "Tên ngắn: A → B", "Cơ quan: …", "Ghi chú: …")."""
+    if not after:
+        return ["Đã xóa mọi chỉnh sửa, dùng lại tóm tắt theo danh mục."]
+    lines = []
+    if after.get("document_order"):
+        lines.append("Thứ tự giấy tờ: " + "; ".join(after["document_order"]))
+    lines += [f"Tên ngắn: {old} → {new}" for old, new in (after.get("document_names") or {}).items()]
+    if after.get("agency"):
+        lines.append(f"Cơ quan thực hiện: {after['agency']}")
+    if after.get("note"):
+        lines.append(f"Ghi chú: {after['note']}")
+    return lines
+
+
 def _number(value: str, default: int) -> int:
     value = value.strip()
     return int(value) if value.isdigit() else default
@@ -152,8 +175,13 @@ def _render_form(
     submit, show = _rows(view)
     correction = view["correction"] or {}
     fields = values or {"agency": correction.get("agency", ""), "note": correction.get("note", "")}
+    history = [
+        {"at": _when(entry["at"]), "actor": entry["actor"], "summary": _summary(entry["after"])}
+        for entry in view["history"]
+    ]
     return ctx.render(
         "briefs/form.html",
+        history=history,
         status_code=status_code,
         view=view,
         brief=view["imported"],

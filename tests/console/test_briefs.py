@@ -5,15 +5,12 @@ the portal, served to the bot at once, audited on both sides; roles, CSRF and a 
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -22,12 +19,11 @@ from console.app import create_app
 from console.db import create_schema, make_engine, session_factory, session_scope
 from console.models import AuditEntry
 from console.services import accounts
-from portal.api.app import create_app as create_portal_app
 from tests.console.conftest import PASSWORD, csrf_of, login
 from tests.console.conftest import make_settings as console_settings
-from tests.portal.brief_support import import_records, real_records, require_catalog, write_catalog
+from tests.console.portal_support import live_portal
+from tests.portal.brief_support import real_records, require_catalog
 from tests.portal.dossier_support import TEST_TOKEN
-from tests.portal.dossier_support import make_settings as portal_settings
 
 PAGE = "/briefs/1.001193"
 PORTAL_AUTH = {"Authorization": f"Bearer {TEST_TOKEN}"}
@@ -42,23 +38,7 @@ def records() -> dict[str, dict[str, Any]]:
 @pytest.fixture
 def portal(tmp_path: Path, records: dict[str, dict[str, Any]]) -> Iterator[str]:
     """A real portal service over HTTP with khai sinh and thường trú imported; yields its URL."""
-    settings = portal_settings(tmp_path / "portal")
-    (tmp_path / "portal").mkdir()
-    import_records(settings.database_url, write_catalog(tmp_path / "catalog.jsonl.gz", list(records.values())))
-    port = free_port()
-    app = create_portal_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "portal did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    yield from live_portal(tmp_path / "portal", list(records.values()))
 
 
 def _console(tmp_path: Path, portal_url: str, token: str = TEST_TOKEN):
