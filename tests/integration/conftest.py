@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.processes import PRIVATE_UMASK, free_port, start_all, stop
+from bot.processes import PRIVATE_UMASK, RunningProcess, free_port, start_all, stop
 from bot.stack import REPO_ROOT, StackLayout, assistant_specs, init_steps
 
 PORTAL_TOKEN = "portal-test-token"
@@ -53,9 +53,11 @@ def run_init_steps(layout: StackLayout) -> None:
 
 
 @pytest.fixture(scope="session")
-def assistant_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackLayout]:
-    """The whole stack; ``console_url`` and ``env["CONSOLE_SERVICE_TOKEN"]`` reach the console,
-    ``tracker_db`` is the SQLite file Rasa writes the (masked) conversations to."""
+def running_stack(
+    trained_model: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[StackLayout, list[RunningProcess]]]:
+    """The whole stack and its processes (a test that restarts a part replaces it in the list, so
+    the restarted process is stopped at the end too)."""
     workdir = tmp_path_factory.mktemp("stack")
     layout = StackLayout(
         model=trained_model,
@@ -72,6 +74,13 @@ def assistant_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactor
     run_init_steps(layout)
     processes = start_all(assistant_specs(layout))
     try:
-        yield layout
+        yield layout, processes
     finally:
         stop(processes)
+
+
+@pytest.fixture(scope="session")
+def assistant_stack(running_stack: tuple[StackLayout, list[RunningProcess]]) -> StackLayout:
+    """The whole stack; ``console_url`` and ``env["CONSOLE_SERVICE_TOKEN"]`` reach the console,
+    ``tracker_db`` is the SQLite file Rasa writes the (masked) conversations to."""
+    return running_stack[0]
