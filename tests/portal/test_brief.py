@@ -37,6 +37,7 @@ CODES = (
     "1.013225",  # giấy phép xây dựng
     "2.000635",  # bản sao trích lục hộ tịch
     "2.001610",  # doanh nghiệp tư nhân
+    "3.000346",  # cấp giấy phép lái xe
 )
 
 
@@ -153,7 +154,8 @@ def test_identity_card_forms(records: dict) -> None:
 
 
 def test_household_business(records: dict) -> None:
-    """Hộ kinh doanh: the request form first, agency derived, fee by province in one short phrase."""
+    """Hộ kinh doanh: the request form first, agency derived, fee by province in one short phrase, the
+    processing time from the steps when the time column is empty."""
     brief = _brief(records, "1.001612")
     assert _submit(brief)[0] == "Giấy đề nghị đăng ký hộ kinh doanh"
     assert brief["where"] == {
@@ -165,6 +167,8 @@ def test_household_business(records: dict) -> None:
     for fee in brief["fees"]:
         assert fee["by_province"] is True and len(fee["text"]) < 260
         assert "Thông tư" not in fee["text"]
+    # The time column says "Không có thông tin"; the steps say "trong thời hạn 03 ngày làm việc".
+    assert {(t["value"], t["unit"], t["text"]) for t in brief["times"]} == {(3.0, "working_day", "3 ngày làm việc")}
 
 
 @pytest.mark.parametrize("corrected", [True, False])
@@ -303,3 +307,14 @@ def test_notes_put_the_deadline_first(records: dict) -> None:
     notes = _brief(records, "1.000656")["documents"]["notes"]
     assert notes[0].startswith("Trong thời hạn 15 ngày kể từ ngày có người chết")
     assert "người tiếp nhận" in notes[-1].lower()
+
+
+def test_driving_licence_issue_is_the_individual_case(records: dict) -> None:
+    """Cấp GPLX: the individual's dossier (health certificate) is the ordinary case, not the driving
+    school's; the fee is the licence fee named "Lệ phí cấp giấy phép lái xe", not the first exam fee."""
+    brief = _brief(records, "3.000346")
+    names = _submit(brief)
+    assert names[0] == "Đề nghị sát hạch để cấp giấy phép lái xe"
+    assert any(name.startswith("Giấy khám sức khỏe") for name in names)
+    assert not any(name.startswith("Báo cáo đề nghị tổ chức sát hạch") for name in names)
+    assert {(fee["amount"], fee["derived"]) for fee in brief["fees"]} == {(135000, True)}

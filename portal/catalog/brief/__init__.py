@@ -40,7 +40,7 @@ def build_brief(data: dict[str, Any]) -> dict[str, Any]:
         "name": display_name(data["name"]),
         "documents": build_documents(data["cases"], display_name(data["name"])),
         "fees": build_fees(data["channels"], data.get("data_date", "")),
-        "times": build_times(data["channels"]),
+        "times": build_times(data["channels"], _steps_text(data["steps"])),
         "where": build_where(data),
         "steps": build_steps(data["steps"]),
         "online": {
@@ -50,6 +50,10 @@ def build_brief(data: dict[str, Any]) -> dict[str, Any]:
         "source": {"url": data.get("source_url", ""), "data_date": data.get("data_date", "")},
         "corrected_by_staff": False,
     }
+
+
+def _steps_text(steps: list[dict[str, Any]]) -> str:
+    return " ".join(f"{step['title']} {step['description']}" for step in steps)
 
 
 def display_name(name: str) -> str:

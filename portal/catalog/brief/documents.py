@@ -146,11 +146,12 @@ def _case_title(title: str) -> str:
 
 # Situation titles of the ordinary citizen's case, and of cases that are never the ordinary one.
 _ORDINARY_TITLE = re.compile(
-    r"nhà ở riêng lẻ|hộ gia đình, cá nhân|người việt nam|công dân việt nam|thuộc quyền sở hữu của mình|cấp mới|lần đầu",
+    r"nhà ở riêng lẻ|hộ gia đình, cá nhân|người việt nam|công dân việt nam|thuộc quyền sở hữu của mình|cấp mới|lần đầu"
+    r"|\bcủa cá nhân$",
 )
 _SPECIAL_TITLE = re.compile(
     r"nước ngoài|ngoại giao|tôn giáo|tín ngưỡng|quân đội|công an nhân dân|đóng quân|doanh nghiệp xã hội|chuyển đổi"
-    r"|bảo trợ xã hội|tượng đài|theo tuyến|dầu khí|thương mại điện tử"
+    r"|bảo trợ xã hội|tượng đài|theo tuyến|dầu khí|thương mại điện tử|cơ sở đào tạo"
 )
 
 

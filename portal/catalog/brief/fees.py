@@ -52,8 +52,14 @@ def build_fees(channels: list[dict[str, Any]], data_date: str = "") -> list[dict
     return fees
 
 
-def build_times(channels: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One processing time per channel; other times of the same channel are named after the first."""
+def build_times(channels: list[dict[str, Any]], steps_text: str = "") -> list[dict[str, Any]]:
+    """One processing time per channel; other times of the same channel are named after the first.
+
+    When the time column is empty on every channel, the steps' own "trong thời hạn 03 ngày làm việc"
+    gives it (the record's text, only in another cell).
+    """
+    if not any(row["time_text"] or row["time_value"] is not None for row in channels):
+        return _times_from_steps(channels, steps_text)
     times = []
     for channel in _ordered_channels(channels):
         rows = [row for row in channels if row["channel"] == channel and (row["time_text"] or row["time_value"])]
@@ -64,6 +70,18 @@ def build_times(channels: list[dict[str, Any]]) -> list[dict[str, Any]]:
         first = rows[0]
         times.append({"channel": channel, "text": text, "value": first["time_value"], "unit": first["time_unit"]})
     return times
+
+
+_STEP_TIME = re.compile(r"(?:trong thời hạn|trong vòng|không quá)\s+(\d{1,3})\s+(ngày làm việc|ngày)\b", re.IGNORECASE)
+
+
+def _times_from_steps(channels: list[dict[str, Any]], steps_text: str) -> list[dict[str, Any]]:
+    found = _STEP_TIME.search(steps_text)
+    if not found:
+        return []
+    value, unit = float(found.group(1)), "working_day" if found.group(2).lower() == "ngày làm việc" else "day"
+    text = f"{value:g} {UNIT_NAMES[unit]}"
+    return [{"channel": c, "text": text, "value": value, "unit": unit} for c in _ordered_channels(channels)]
 
 
 def _ordered_channels(channels: list[dict[str, Any]]) -> list[str]:
@@ -95,7 +113,8 @@ def _fee(row: dict[str, Any], data_date: str = "") -> dict[str, Any]:
         text = f"Theo mức thu tại {rule.group(0)}" if rule else "Theo mức thu do pháp luật quy định"
         return _entry(None, text + " (Cổng ghi “Miễn phí”)")
     if flag == "free_but_amount_in_text":
-        found = _PROSE_AMOUNT.search(note or row.get("description", ""))
+        source = note or row.get("description", "")
+        found = _own_fee(source) or _PROSE_AMOUNT.search(source)
         if found:
             value = int(found.group(1).replace(".", ""))
             condition = _condition(data_date, note, skip=found.group(0))
@@ -111,6 +130,15 @@ def _fee(row: dict[str, Any], data_date: str = "") -> dict[str, Any]:
         condition = "" if tiny else _condition(data_date, note, skip=found.group(0) if found else "")
         return _entry(amount, _join(phrase, condition))
     return _entry(None, cut_at_word(without_parentheses(strip_bullet(text)) or strip_bullet(text), CONDITION_LIMIT))
+
+
+_OWN_FEE = re.compile(r"Lệ phí[^.;:()]{0,80}?:?\s*(?=\d)")
+
+
+def _own_fee(note: str) -> re.Match[str] | None:
+    """The amount labelled "Lệ phí …" (the fee of the procedure itself, before exam or copy fees)."""
+    label = _OWN_FEE.search(note)
+    return _PROSE_AMOUNT.match(note, label.end()) if label else None
 
 
 def _implausible(head: str, note: str, data_date: str) -> dict[str, Any]:
@@ -159,8 +187,14 @@ def _amount_phrase(amount: int, found: re.Match[str] | None, note: str = "") -> 
 
 def _condition(data_date: str, note: str, skip: str = "", skip_provincial: bool = False) -> str:
     """The note's first sentence that says something to the citizen (not the amount again, not a citation)."""
+    heading = ""
     for raw in re.split(r"(?:^|\s)[-+]\s+|(?<=\.)\s+(?=[A-ZĐ])", note):
         sentence = strip_bullet(raw).strip().strip("()").strip()
+        if sentence.endswith(":"):
+            heading = sentence  # "Phí sát hạch lái xe:" belongs to what follows
+            continue
+        if heading and sentence:
+            sentence, heading = f"{heading} {sentence[:1].lower()}{sentence[1:]}", ""
         if not sentence or (skip and skip in sentence):
             continue
         if _JUST_FREE.match(sentence) or _LEGAL_ONLY.match(sentence) or _expired(sentence, data_date):

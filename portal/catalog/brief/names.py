@@ -22,7 +22,7 @@ from portal.catalog.brief.text import (
 NAME_LIMIT = 110
 
 FORM_START = re.compile(
-    r"^(?:Tờ khai|Mẫu|Phiếu|Đơn|Giấy đề nghị|Văn bản đề nghị|Bản khai|Giấy khai|Biểu mẫu)\b", re.IGNORECASE
+    r"^(?:Tờ khai|Mẫu|Phiếu|Đơn|Giấy đề nghị|Văn bản đề nghị|Đề nghị|Bản khai|Giấy khai|Biểu mẫu)\b", re.IGNORECASE
 )
 _FORM_CODE = re.compile(
     r"\b[Mm]ẫu\s*(?:số\s*)?([A-Z]{1,4}\s?\d{1,3}[a-z]?(?:/[A-Z0-9.\-]+)?|\d{1,3}[a-z]?(?:[/\-][A-ZĐ0-9]+)*\b)"
