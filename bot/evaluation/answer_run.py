@@ -125,7 +125,8 @@ async def _turn(agent: Any, item: Item) -> Turn:
 
 def _right_button(messages: list[dict[str, Any]], item: Item) -> dict[str, Any] | None:
     """The button the citizen would tap: the item's procedure among the choices offered, or the
-    "did you mean" suggestion of the aspect asked. None when no button fits (the reply stands)."""
+    "did you mean" suggestion of the aspect asked; never another case of the procedure nor a link.
+    None when no button fits (the reply stands)."""
     for message in messages:
         for button in message.get("buttons") or []:
             intent, _, raw = str(button.get("payload") or "").partition("{")
@@ -133,9 +134,13 @@ def _right_button(messages: list[dict[str, Any]], item: Item) -> dict[str, Any] 
                 entities = json.loads("{" + raw) if raw else {}
             except ValueError:
                 entities = {}
-            chosen_procedure = isinstance(entities, dict) and entities.get("procedure") == item.code
-            if chosen_procedure or intent == "/" + ASPECT_INTENTS[item.aspect]:
-                return button
+            if not isinstance(entities, dict) or "procedure_case" in entities:
+                continue  # "Trường hợp khác: …" leaves the ordinary case the question is about
+            procedure = entities.get("procedure")
+            if intent == "/inform" and procedure == item.code:
+                return button  # "Bạn hỏi về thủ tục nào?": this one
+            if intent == "/" + ASPECT_INTENTS[item.aspect] and procedure in (None, item.code):
+                return button  # "Ý bạn là: …": the aspect asked
     return None
 
 
