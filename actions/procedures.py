@@ -26,7 +26,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.aspects import AGENCY, OVERVIEW, aspect_of, aspects_in, refers_to_context
+from actions.aspects import AGENCY, OVERVIEW, aspect_of, aspects_in, folded_words, refers_to_context
 from actions.brief import procedure_brief
 from actions.places import Place, PlaceLookup, choice_label, find_place, unit_phrase
 from actions.portal_client import PortalClient, PortalError, error_message, shared_portal_client
@@ -46,6 +46,10 @@ ADDRESS_DETAIL_MESSAGE = "Bạn ghi rõ thêm quận/huyện cũ và tỉnh/thà
 CLOSE_SCORE_RATIO = 0.95
 # National procedure code (mã thủ tục), e.g. 1.004222: typed, or sent by a choice button.
 PROCEDURE_CODE = re.compile(r"\d\.\d{6}")
+# Words of a "procedure" entity that name no procedure ("thủ tục", "hồ sơ này").
+GENERIC_WORDS = frozenset(
+    ["thu", "tuc", "ho", "so", "giay", "to", "nay", "do", "cai", "viec", "lam", "nhu", "vay", "the"]
+)
 MIN_CHOICES = 3
 MAX_CHOICES = 5
 MAX_BUTTON_TITLE = 60
@@ -95,8 +99,9 @@ def resolve_procedure(tracker: Tracker, client: PortalClient, deadline: float) -
     text = tracker.latest_message.get("text") or ""
     under_discussion = tracker.get_slot("procedure_code")
     # "thủ tục này", "cái đó", "làm như vậy": the procedure under discussion, even when the NLU
-    # tagged the words as a procedure name.
-    if under_discussion and (not named or refers_to_context(named) or refers_to_context(text)):
+    # tagged the words (or a bare "thủ tục") as a procedure name; a real name still wins.
+    generic = bool(named) and not set(folded_words(named).split()) - GENERIC_WORDS
+    if under_discussion and (not named or refers_to_context(named) or (generic and refers_to_context(text))):
         return Resolution(code=under_discussion)
     # The whole wording ranks better than the entity alone ("làm căn cước" names the first card,
     # "căn cước" could be any of four procedures); the entity is the fallback query.
@@ -222,18 +227,21 @@ class ActionAnswerProcedure(Action):
             return []
         lookup, named = place_of(tracker)
         brief = procedure_brief(procedure)
-        reply = compose(brief, procedure["code"], aspects, lookup.place, _case_number(tracker))
-        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        # A place named in several provinces: where is asked after the choice, the rest now.
+        choose_place = bool(lookup.choices) and AGENCY in aspects
+        now = [aspect for aspect in aspects if aspect != AGENCY] if choose_place else aspects
+        if now:
+            reply = compose(brief, procedure["code"], now, lookup.place, _case_number(tracker))
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
         events: list[EventType] = [
             SlotSet("procedure_code", procedure["code"]),
             SlotSet("procedure_name", brief.get("name") or procedure.get("name")),
-            SlotSet("pending_aspect", None),
+            SlotSet("pending_aspect", AGENCY if choose_place else None),
         ]
         if named and lookup.place:
             events.append(SlotSet("citizen_place", lookup.place.to_slot()))
-        if lookup.choices and AGENCY in aspects:
+        if choose_place:
             ask_province(dispatcher, lookup.choices)
-            events[2] = SlotSet("pending_aspect", AGENCY)
         return events
 
     def _bare_inform(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -119,9 +119,13 @@ def _sections(brief: dict[str, Any], aspects: list[str], place: Place | None, ca
 
 
 def _render(header: str, sections: list[Section], footer: list[str]) -> str:
+    """Header, sections (a list after another section gets a blank line before it), footer."""
     lines = [header]
-    for section in sections:
-        lines.extend(section.lines())
+    for number, section in enumerate(sections):
+        body = section.lines()
+        if number and body and (section.items or section.hidden):
+            lines.append("")
+        lines.extend(body)
     return "\n".join(lines) + "\n\n" + "\n".join(footer)
 
 
@@ -161,7 +165,7 @@ def compose(
         buttons.extend(case_buttons(brief, code, case))
         hidden = len(cases) - len([b for b in buttons if b["title"].startswith("Trường hợp khác")]) - (case is not None)
         if hidden > 0:
-            footer.insert(0, f"Còn {hidden} trường hợp khác (xem đầy đủ trên Cổng).")
+            footer.insert(0, f"Còn {hidden} trường hợp khác nữa (xem đầy đủ trên Cổng).")
     text = _fit(header, sections, footer, limit)
     online = brief.get("online") or {}
     if (ONLINE in aspects or OVERVIEW in aspects) and online.get("available"):

@@ -188,6 +188,7 @@ def test_an_ambiguous_commune_asks_which_province_and_the_choice_answers(live: S
     _, events, dispatcher = answer(
         text="tôi ở xã Tân Phú thì nộp ở đâu", intent="ask_agency", slots={"procedure_code": BIRTH}
     )
+    assert len(dispatcher.messages) == 1  # only the question: where is answered after the choice
     question = dispatcher.messages[-1]
     assert "Bạn ở nơi nào?" in question["text"] and 2 <= len(question["buttons"]) <= 5
     assert SlotSet("pending_aspect", "agency") in events
@@ -237,3 +238,27 @@ def test_replies_on_the_real_catalog_follow_the_rules(live: Services) -> None:
             assert "http" not in text and "Thủ tục «Thủ tục" not in text and "• -" not in text, (code, intent)
             links = [b for b in dispatcher.messages[0].get("buttons") or [] if b.get("type") == "web_url"]
             assert links and all(b["title"] and b["url"].startswith("https://") for b in links), (code, intent)
+
+
+def test_a_procedure_named_with_context_words_is_the_one_named(live: Services) -> None:
+    """ "tôi muốn đăng ký kết hôn, cái này cần giấy tờ gì": "cái này" is the procedure just named,
+    not the one discussed before."""
+    text, events, _ = answer(
+        text="tôi muốn đăng ký kết hôn, cái này cần giấy tờ gì",
+        intent="ask_documents",
+        entities=[{"entity": "procedure", "value": "đăng ký kết hôn", "start": 9, "end": 24}],
+        slots={"procedure_code": RESIDENCE},
+    )
+    assert text.startswith("Thủ tục «Đăng ký kết hôn»:")
+    assert SlotSet("procedure_code", "1.000894") in events
+
+
+def test_a_bare_thu_tuc_entity_with_context_words_is_the_procedure_under_discussion(live: Services) -> None:
+    """The NLU may tag just "thủ tục" in "thủ tục đó mất bao lâu": the procedure under discussion."""
+    text, _, _ = answer(
+        text="thủ tục đó mất bao lâu",
+        intent="ask_processing_time",
+        entities=[{"entity": "procedure", "value": "thủ tục", "start": 0, "end": 7}],
+        slots={"procedure_code": RESIDENCE},
+    )
+    assert text.startswith("Thủ tục «Đăng ký thường trú»:") and "7 ngày làm việc" in text
