@@ -6,7 +6,7 @@ Three runs, each bounded in time and on loopback only:
 
 * ``8x20``: 8 concurrent conversations x 20 turns (latency: p95 target);
 * ``50x20``: 50 concurrent conversations x 20 turns (throughput target);
-* ``long``: 2 conversations x 60 turns of one repeated 10-turn round (does a late turn cost more?).
+* ``long``: one conversation of 60 turns, one 10-turn round repeated (does a late turn cost more?).
 
 For each: turns/s, p50/p95/p99, errors, and the Rasa process's CPU per turn and peak memory.
 """
@@ -28,7 +28,7 @@ from bot.processes import RunningProcess, free_port, start_all, stop
 from bot.stack import PYTHON, REPO_ROOT, StackLayout, assistant_specs, init_steps
 
 from .catalog import percentile
-from .nlu import _rss_kib
+from .procstat import cpu_seconds, rss_kib
 from .traffic import CYCLE
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -50,17 +50,11 @@ def load_runs(users: list[int], turns: int = 20, long_turns: int = 60) -> tuple[
     """One mixed run per concurrency, then the long-conversation run (``long_turns`` 0: none)."""
     runs = [LoadRun(f"{count}x{turns}", users=count, turns=turns) for count in users]
     if long_turns:
-        runs.append(LoadRun("long", users=2, turns=long_turns, script="repeat"))
+        runs.append(LoadRun("long", users=1, turns=long_turns, script="repeat"))
     return tuple(runs)
 
 
 DEFAULT_RUNS = load_runs([8, 50])
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc), in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def summarize(turns: list[dict[str, Any]], users: int) -> dict[str, Any]:
@@ -89,23 +83,40 @@ def summarize(turns: list[dict[str, Any]], users: int) -> dict[str, Any]:
 
 
 def growth(turns: list[dict[str, Any]], total_turns: int) -> dict[str, Any]:
-    """Median latency of the first round (turns 1-10) and of the last one (e.g. 51-60): the same
-    messages, so their ratio is what conversation length alone adds to a turn."""
-    first = [t["ms"] for t in turns if not t["error"] and t["turn"] <= CYCLE]
-    last = [t["ms"] for t in turns if not t["error"] and t["turn"] > total_turns - CYCLE]
+    """The first round (turns 1-10) against the last one (e.g. 51-60): the same messages, so the
+    ratio is what conversation length alone adds to a turn. ``ratio`` compares the Rasa process's
+    CPU time for the two rounds when the run recorded it (one conversation at a time: it does not
+    depend on what else runs on the machine), else the median latencies."""
+    ok = [t for t in turns if not t["error"]]
+    first = [t for t in ok if t["turn"] <= CYCLE]
+    last = [t for t in ok if t["turn"] > total_turns - CYCLE]
     if not first or not last:
         return {"ratio": None}
-    early, late = percentile(first, 0.5), percentile(last, 0.5)
-    return {
+    early, late = percentile([t["ms"] for t in first], 0.5), percentile([t["ms"] for t in last], 0.5)
+    result = {
         "first_round_p50_ms": round(early, 1),
         "last_round_p50_ms": round(late, 1),
+        "latency_ratio": round(late / early, 3),
         "last_turns": f"{total_turns - CYCLE + 1}-{total_turns}",
         "ratio": round(late / early, 3),
+        "measure": "p50 latency",
     }
+    if all(t.get("rasa_cpu_ms") is not None for t in first + last):
+        cpu_early, cpu_late = (sum(t["rasa_cpu_ms"] for t in part) / len(part) for part in (first, last))
+        result.update(
+            first_round_cpu_ms=round(cpu_early, 1),
+            last_round_cpu_ms=round(cpu_late, 1),
+            ratio=round(cpu_late / cpu_early, 3),
+            measure="Rasa CPU per turn",
+        )
+    return result
 
 
-def run_locust(run: LoadRun, host: str, dossiers: Path, workdir: Path) -> list[dict[str, Any]]:
-    """One headless Locust process; returns its per-turn records."""
+def run_locust(
+    run: LoadRun, host: str, dossiers: Path, workdir: Path, rasa_pid: int | None = None
+) -> list[dict[str, Any]]:
+    """One headless Locust process; returns its per-turn records (with the Rasa process's CPU time
+    of each turn when ``rasa_pid`` is given and the run has a single conversation)."""
     out = workdir / f"turns-{run.name}.json"
     command = [
         PYTHON, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
@@ -120,6 +131,7 @@ def run_locust(run: LoadRun, host: str, dossiers: Path, workdir: Path) -> list[d
         "BENCH_USERS": str(run.users),
         "BENCH_DOSSIERS": str(dossiers),
         "BENCH_OUT": str(out),
+        "BENCH_RASA_PID": str(rasa_pid) if rasa_pid and run.users == 1 else "",
     }
     log = workdir / f"locust-{run.name}.log"
     with log.open("w", encoding="utf-8") as sink:
@@ -199,9 +211,9 @@ def _measure(
     _warm_up(layout)
     results: dict[str, Any] = {"model": layout.model.name, "runs": {}}
     for run in runs:
-        cpu_before = _cpu_seconds(pid)
-        turns = run_locust(run, layout.rasa_url, Path(layout.env["PORTAL_DEMO_DOSSIERS_PATH"]), workdir)
-        cpu = _cpu_seconds(pid) - cpu_before
+        cpu_before = cpu_seconds(pid)
+        turns = run_locust(run, layout.rasa_url, Path(layout.env["PORTAL_DEMO_DOSSIERS_PATH"]), workdir, pid)
+        cpu = cpu_seconds(pid) - cpu_before
         summary = {"script": run.script, **summarize(turns, run.users)}
         summary["rasa_cpu_ms_per_turn"] = round(1000.0 * cpu / max(summary["turns"], 1), 1)
         summary["rasa_cpu_share"] = round(cpu / summary["seconds"], 2)
@@ -209,6 +221,6 @@ def _measure(
             summary["growth"] = growth(turns, run.turns)
         results["runs"][run.name] = summary
         time.sleep(1.0)
-    peak = _rss_kib(pid, "VmHWM")
+    peak = rss_kib(pid, "VmHWM")
     results["rasa_peak_rss_mib"] = None if peak is None else round(peak / 1024, 1)
     return results

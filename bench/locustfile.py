@@ -11,6 +11,8 @@ Settings come from the environment:
 ``BENCH_USERS``       conversations in the run (the ``-u`` given to Locust)
 ``BENCH_DOSSIERS``    JSON file of seeded dossiers (``PORTAL_DEMO_DOSSIERS_PATH``), optional
 ``BENCH_OUT``         where every turn is written as JSON: conversation, turn, ms, error
+``BENCH_RASA_PID``    the Rasa server's pid (same machine): each turn also records the CPU time
+                      the server spent meanwhile (meaningful with one conversation at a time)
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ import gevent
 from locust import FastHttpUser, constant, events, task
 from locust.exception import StopUser
 
+from bench.procstat import cpu_seconds
 from bench.traffic import Dossier, mixed_conversation, repeating_conversation
 
 SCRIPT = os.environ.get("BENCH_SCRIPT", "mixed")
 TURNS = int(os.environ.get("BENCH_TURNS", "20"))
 USERS = int(os.environ.get("BENCH_USERS", "1"))
 OUT = Path(os.environ.get("BENCH_OUT", "load-turns.json"))
+RASA_PID = int(os.environ.get("BENCH_RASA_PID") or 0)
 
 _turns: list[dict[str, Any]] = []
 _state = {"started": 0, "finished": 0}
@@ -71,6 +75,7 @@ class Citizen(FastHttpUser):
 
     def _say(self, conversation: int, turn: int, sender: str, message: str) -> None:
         began = time.time()
+        cpu_before = cpu_seconds(RASA_PID) if RASA_PID else None
         error = None
         with self.client.post(
             "/webhooks/rest/webhook",
@@ -95,6 +100,7 @@ class Citizen(FastHttpUser):
                 "turn": turn,
                 "began": began,
                 "ms": (time.time() - began) * 1000.0,
+                "rasa_cpu_ms": None if cpu_before is None else (cpu_seconds(RASA_PID) - cpu_before) * 1000.0,
                 "error": error,
             }
         )

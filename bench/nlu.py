@@ -21,19 +21,9 @@ from bot.stack import rasa_api_spec
 from bot.train import training_log_path
 
 from .catalog import percentile
+from .procstat import rss_kib
 
 _WALL_CLOCK = re.compile(r"wall-clock training seconds: ([0-9.]+)")
-
-
-def _rss_kib(pid: int, field: str) -> int | None:
-    """VmHWM (peak) or VmRSS of a process, in KiB, from /proc (Linux)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 def model_training_seconds(model: Path) -> float | None:
@@ -77,8 +67,8 @@ def bench_parse_server(
                         response = http.post(url, params={"token": token}, json={"text": text}, timeout=30)
                         timings.append((time.perf_counter() - begin) * 1000.0)
                         response.raise_for_status()
-            peak = _rss_kib(process.popen.pid, "VmHWM")
-            current = _rss_kib(process.popen.pid, "VmRSS")
+            peak = rss_kib(process.popen.pid, "VmHWM")
+            current = rss_kib(process.popen.pid, "VmRSS")
         finally:
             stop([process])
     return {

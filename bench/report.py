@@ -165,8 +165,9 @@ def load_rows(load: dict[str, Any]) -> list[dict[str, Any]]:
                     "late/early turn cost",
                     growth["ratio"],
                     "load_growth",
-                    f"p50 turns 1-10 {growth.get('first_round_p50_ms')} ms, "
-                    f"turns {growth.get('last_turns')} {growth.get('last_round_p50_ms')} ms",
+                    f"{growth.get('measure')}; turns 1-10: CPU {growth.get('first_round_cpu_ms')} ms, "
+                    f"p50 {growth.get('first_round_p50_ms')} ms; turns {growth.get('last_turns')}: "
+                    f"CPU {growth.get('last_round_cpu_ms')} ms, p50 {growth.get('last_round_p50_ms')} ms",
                 )
             )
     rows.append(_row("load", "Rasa process peak RSS", load.get("rasa_peak_rss_mib"), "peak_rss_mib", "after all runs"))

@@ -5,6 +5,7 @@ with targets and PASS/FAIL. Timings are never asserted: only the shape and the v
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -90,10 +91,17 @@ def _turns(latencies: dict[int, float], conversations: int = 2) -> list[dict]:
 
 
 def test_growth_compares_the_first_and_last_rounds() -> None:
-    """The ratio is the last round's median over the first round's: same messages, longer history."""
+    """The ratio is the last round's cost over the first round's (same messages, longer history):
+    the Rasa process's CPU time when recorded, else the median latency."""
     turns = _turns({turn: 100.0 if turn <= CYCLE else 130.0 for turn in range(1, 61)})
     result = growth(turns, 60)
     assert result["ratio"] == 1.3 and result["last_turns"] == "51-60"
+    assert result["measure"] == "p50 latency"
+    for turn in turns:
+        turn["rasa_cpu_ms"] = 40.0 if turn["turn"] <= CYCLE else 44.0
+    result = growth(turns, 60)
+    assert result["ratio"] == 1.1 and result["latency_ratio"] == 1.3
+    assert result["measure"] == "Rasa CPU per turn"
 
 
 def test_load_rows_judge_each_run_against_its_target() -> None:
@@ -120,7 +128,7 @@ def test_load_rows_judge_each_run_against_its_target() -> None:
         "runs": {
             "8x20": run(8, 20.0, 180.0),
             "50x20": run(50, 18.0, 2400.0, errors=2),
-            "long": {**run(2, 10.0, 300.0), "script": "repeat", "growth": {"ratio": 1.1, "last_turns": "51-60"}},
+            "long": {**run(1, 10.0, 300.0), "script": "repeat", "growth": {"ratio": 1.1, "last_turns": "51-60"}},
         },
         "rasa_peak_rss_mib": 1500.0,
     }
@@ -143,9 +151,18 @@ def test_load_rows_judge_each_run_against_its_target() -> None:
 
 
 def test_default_runs_match_the_targets() -> None:
-    """``make bench`` runs 8 and 50 conversations of 20 turns, then 2 conversations of 60."""
+    """``make bench`` runs 8 and 50 conversations of 20 turns, then one conversation of 60."""
     assert [(run.name, run.users, run.turns, run.script) for run in load_runs([8, 50])] == [
         ("8x20", 8, 20, "mixed"),
         ("50x20", 50, 20, "mixed"),
-        ("long", 2, 60, "repeat"),
+        ("long", 1, 60, "repeat"),
     ]
+
+
+def test_a_single_conversation_records_the_server_cpu_of_each_turn(webhook: str, tmp_path: Path) -> None:
+    """With the server's pid and one conversation, each turn carries the CPU time the server
+    process (here: this test process, which serves the webhook) used meanwhile."""
+    run = LoadRun("1x3", users=1, turns=3, script="repeat", time_limit_s=60)
+    turns = run_locust(run, webhook, tmp_path / "no-dossiers.json", tmp_path, rasa_pid=os.getpid())
+    assert [turn["turn"] for turn in turns] == [1, 2, 3]
+    assert all(isinstance(turn["rasa_cpu_ms"], float) and turn["rasa_cpu_ms"] >= 0 for turn in turns)
