@@ -149,6 +149,8 @@ def load_rows(load: dict[str, Any]) -> list[dict[str, Any]]:
             f"{run['users']} conversations, {run['turns']} turns in {run['seconds']} s; p50 {run['p50_ms']} ms, "
             f"p99 {run['p99_ms']} ms; Rasa CPU {run['rasa_cpu_ms_per_turn']} ms/turn"
         )
+        if "cpu_ms_per_turn" in run:
+            detail += f", whole stack {sum(run['cpu_ms_per_turn'].values()):.1f} ms/turn; load {run['load_avg_1m']}"
         # The brief's targets: throughput at 50 concurrent conversations, p95 at 8; others informational.
         throughput_key = "load_turns_per_s" if run["users"] >= 50 else "load_info_turns_per_s"
         mixed = run.get("script", "mixed") == "mixed"

@@ -126,7 +126,7 @@ def test_load_rows_judge_each_run_against_its_target() -> None:
 
     load = {
         "runs": {
-            "8x20": run(8, 20.0, 180.0),
+            "8x20": {**run(8, 20.0, 180.0), "cpu_ms_per_turn": {"rasa": 30.0, "actions": 8.5}, "load_avg_1m": 1.2},
             "50x20": run(50, 18.0, 2400.0, errors=2),
             "long": {**run(1, 10.0, 300.0), "script": "repeat", "growth": {"ratio": 1.1, "last_turns": "51-60"}},
         },
@@ -148,6 +148,8 @@ def test_load_rows_judge_each_run_against_its_target() -> None:
     assert report["failed"] == ["load/50x20: turns/s", "load/50x20: errors"]
     assert report["load"] == load
     assert "late/early turn cost" in format_table(report)
+    details = {(row["part"], row["metric"]): row["detail"] for row in report["rows"]}
+    assert "whole stack 38.5 ms/turn; load 1.2" in details[("load/8x20", "turns/s")]
 
 
 def test_default_runs_match_the_targets() -> None:
