@@ -196,7 +196,10 @@ def run_load_bench(
         workdir = keep_dir or Path(tmp)
         layout = bench_layout(model, workdir)
         _prepare(layout)
-        processes = start_all(assistant_specs(layout))
+        specs = assistant_specs(layout)
+        for spec in specs:  # a machine busy with other jobs loads the model slowly
+            spec.start_timeout = max(spec.start_timeout, 600.0)
+        processes = start_all(specs)
         try:
             return _measure(layout, processes, runs, workdir)
         finally:
