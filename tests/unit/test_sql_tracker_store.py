@@ -5,6 +5,7 @@ another server and rows deleted behind its back."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sqlite3
 import uuid
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from rasa.core.brokers.file import FileEventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
@@ -175,3 +177,25 @@ def test_masking_store_on_the_cached_store_masks_every_turn(tmp_path: Path) -> N
     files = list(tmp_path.glob("tracker.db*"))  # the database and its WAL, if not checkpointed yet
     assert db in files
     assert all(b"079123456789" not in path.read_bytes() for path in files)
+
+
+def test_every_stored_event_is_published_once(store_config: dict[str, Any], tmp_path: Path) -> None:
+    """With an event broker (Rasa's file broker here), each event written is published exactly once,
+    in order, turn after turn: what the broker consumes is what the store holds."""
+    log = tmp_path / "events.log"
+    broker = FileEventBroker(str(log))
+    store = CachedSQLTrackerStore(DOMAIN, event_broker=broker, **store_config)
+
+    async def scenario() -> DialogueStateTracker | None:
+        await store.save(DialogueStateTracker.from_events(SENDER, session_start(1.0), slots=DOMAIN.slots))
+        for stamp in (2.0, 3.0, 4.0):
+            await add_turn(store, stamp)
+        return await store.retrieve_full_tracker(SENDER)
+
+    stored = as_dicts(asyncio.run(scenario()))
+    store.engine.dispose()
+    published = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [(event["event"], event["timestamp"]) for event in published] == [
+        (event["event"], event["timestamp"]) for event in stored
+    ]
+    assert {event["sender_id"] for event in published} == {SENDER}
