@@ -79,12 +79,14 @@ async def _amqp_ping(settings: ClusterSettings) -> None:
     await connection.close()
 
 
-async def drain_queue(settings: ClusterSettings, queue_name: str, quiet_seconds: float = 3.0) -> list[dict]:
-    """Every message in ``queue_name``, read until none arrives for ``quiet_seconds``."""
+async def drain_queue(
+    settings: ClusterSettings, queue_name: str, quiet_seconds: float = 3.0
+) -> list[tuple[str | None, dict]]:
+    """Every message in ``queue_name`` as (message id, body), read until none arrives for ``quiet_seconds``."""
     import aio_pika
 
     connection = await aio_pika.connect(amqp_url(settings), timeout=5)
-    bodies: list[dict] = []
+    bodies: list[tuple[str | None, dict]] = []
     async with connection:
         channel = await connection.channel()
         queue = await channel.declare_queue(queue_name, durable=True, passive=True)
@@ -95,7 +97,7 @@ async def drain_queue(settings: ClusterSettings, queue_name: str, quiet_seconds:
             if message is None:
                 await asyncio.sleep(0.2)
                 continue
-            bodies.append(json.loads(message.body))
+            bodies.append((message.message_id, json.loads(message.body)))
             last = loop.time()
     return bodies
 
