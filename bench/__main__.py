@@ -1,4 +1,4 @@
-"""``python -m bench`` (``make bench``): catalog, NLU and load numbers against their targets.
+"""``python -m bench`` (``make bench``): catalog, NLU, load and cluster numbers against their targets.
 
 Prints a table and writes ``reports/bench/bench.json``. Exit code 0 even when a row FAILs (the
 report says so); 2 when the bench itself could not run.
@@ -22,7 +22,7 @@ DEFAULT_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("catalog", "nlu", "load"), help="run one part")
+    parser.add_argument("--only", choices=("catalog", "nlu", "load", "cluster"), help="run one part")
     parser.add_argument(
         "--postgres",
         default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
@@ -44,10 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-turns", type=int, default=20, help="turns per conversation of the load runs")
     parser.add_argument("--long-turns", type=int, default=60, help="turns of the long-conversation run (0: skip)")
     parser.add_argument("--load-dir", type=Path, help="keep the load bench's logs and per-turn records here")
+    parser.add_argument("--cluster-users", type=int, default=24, help="concurrent conversations of the cluster runs")
+    parser.add_argument("--cluster-turns", type=int, default=10, help="turns per conversation of the cluster runs")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "reports" / "bench" / "bench.json")
     args = parser.parse_args(argv)
 
-    catalog = nlu = load = None
+    catalog = nlu = load = cluster = None
     if args.only in (None, "catalog"):
         from .catalog import run_catalog_bench
 
@@ -91,12 +93,26 @@ def main(argv: list[str] | None = None) -> int:
         except (StartupError, RuntimeError) as error:
             print(f"error: load bench: {error}", file=sys.stderr)
             load = {"error": str(error)}
+    if args.only in (None, "cluster"):
+        from bot.train import train
+
+        from .cluster import run_cluster_bench
+
+        print("• cluster: the same Locust load through nginx, 1 Rasa server then 2 (PostgreSQL, Redis, RabbitMQ)…")
+        model = args.model or train(REPO_ROOT / "models")
+        db_name = args.postgres.rsplit("/", 1)[-1] if args.postgres else "test"
+        try:
+            cluster = run_cluster_bench(model, args.cluster_users, args.cluster_turns, db_name=db_name)
+        except (StartupError, RuntimeError) as error:
+            print(f"error: cluster bench: {error}", file=sys.stderr)
+            cluster = {"error": str(error)}
     if args.only and args.out.exists():  # the part not run now is kept from the last report
         previous = json.loads(args.out.read_text(encoding="utf-8"))
         catalog = catalog if catalog is not None else previous.get("catalog")
         nlu = nlu if nlu is not None else previous.get("nlu")
         load = load if load is not None else previous.get("load")
-    report = build_report(catalog, nlu, load)
+        cluster = cluster if cluster is not None else previous.get("cluster")
+    report = build_report(catalog, nlu, load, cluster)
     path = write_report(report, args.out)
     print()
     print(format_table(report))

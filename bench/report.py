@@ -29,9 +29,15 @@ TARGETS: dict[str, tuple[float, str]] = {
     "load_growth": (1.2, "x"),  # a turn late in a conversation against an early one
     "load_info_ms": (None, "ms"),
     "load_info_turns_per_s": (None, "turns/s"),
+    # Cluster (bench.cluster): the same load through nginx, 2 Rasa servers against 1, 2 cores.
+    "cluster_ratio": (1.6, "x"),  # at least
+    "cluster_info_turns_per_s": (None, "turns/s"),
+    "cluster_info_ms": (None, "ms"),
+    "cluster_info_mib": (None, "MiB"),
+    "cluster_info_bytes": (None, "B"),
 }
 # Rows that PASS when value >= target (all others: value <= target).
-AT_LEAST = frozenset({"load_turns_per_s"})
+AT_LEAST = frozenset({"load_turns_per_s", "cluster_ratio"})
 
 
 def _row(part: str, what: str, value: float | None, target_key: str, detail: str = "") -> dict[str, Any]:
@@ -176,11 +182,55 @@ def load_rows(load: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def cluster_rows(cluster: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each run's turns/s and p95, the 2-against-1 throughput ratio, memory per Rasa process and
+    the tracker table's growth per turn (for PostgreSQL sizing)."""
+    if "error" in cluster:
+        return [{**_row("cluster", "all", None, "cluster_ratio"), "detail": cluster["error"]}]
+    rows = []
+    for servers, run in cluster["runs"].items():
+        part = f"cluster/{servers} Rasa"
+        detail = (
+            f"{run['users']} conversations x {cluster['turns']} turns through nginx in {run['seconds']} s; "
+            f"p50 {run['p50_ms']} ms; errors {run['errors']}; Rasa CPU share {run['rasa_cpu_share']}"
+        )
+        rows.append(_row(part, "turns/s", run["turns_per_s"], "cluster_info_turns_per_s", detail))
+        rows.append(_row(part, "p95 latency", run["p95_ms"], "cluster_info_ms", detail))
+    rows.append(
+        _row(
+            "cluster",
+            "throughput 2 Rasa / 1 Rasa",
+            cluster["throughput_ratio"],
+            "cluster_ratio",
+            f"{cluster['cores']} cores shared by nginx, Locust, actions, portal, PostgreSQL, Redis, RabbitMQ",
+        )
+    )
+    for name, memory in cluster["rasa_memory"].items():
+        peak = f"peak {memory['peak_rss_mib']} MiB"
+        rows.append(_row("cluster", f"{name} RSS", memory["rss_mib"], "cluster_info_mib", peak))
+    storage = cluster["postgres"]
+    rows.append(
+        _row(
+            "cluster",
+            "tracker table per user turn",
+            storage["table_bytes_per_turn"],
+            "cluster_info_bytes",
+            f"{storage['events_per_turn']} events/turn, {storage['avg_event_bytes']} B/event (JSON), "
+            f"{storage['user_turns']} turns stored",
+        )
+    )
+    return rows
+
+
 def build_report(
-    catalog: dict[str, Any] | None, nlu: dict[str, Any] | None, load: dict[str, Any] | None = None
+    catalog: dict[str, Any] | None,
+    nlu: dict[str, Any] | None,
+    load: dict[str, Any] | None = None,
+    cluster: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     rows = catalog_rows(catalog) if catalog else []
     rows += (nlu_rows(nlu) if nlu else []) + (load_rows(load) if load else [])
+    rows += cluster_rows(cluster) if cluster else []
     return {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {
@@ -193,6 +243,7 @@ def build_report(
         "catalog": catalog,
         "nlu": nlu,
         "load": load,
+        "cluster": cluster,
     }
 
 
