@@ -205,7 +205,8 @@ def test_follow_up_after_the_kill_keeps_the_procedure(load_with_kill: LoadResult
         assert names, first.reply
         follow_up = load_with_kill.follow_ups[conversation.sender]
         assert follow_up.status == 200
-        assert f"Lệ phí thủ tục «{names[0]}»" in follow_up.reply, (names[0], follow_up.reply)
+        # The fee of the procedure the conversation is about, whatever the answer's wording.
+        assert f"«{names[0]}»" in follow_up.reply and "phí" in follow_up.reply.lower(), (names[0], follow_up.reply)
 
 
 def test_every_stored_event_reaches_rabbitmq(load_with_kill: LoadResult) -> None:
