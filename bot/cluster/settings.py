@@ -66,6 +66,10 @@ class ClusterSettings:
         options = quote(f"-csearch_path={schema},public", safe="")
         return f"postgresql+psycopg2://{auth}@{self.db_host}:{self.db_port}/{self.db_name}?options={options}"
 
+    def dsn(self) -> str:
+        """libpq connection string of the cluster's database (psycopg2)."""
+        return self.database_url("public").replace("postgresql+psycopg2://", "postgresql://").split("?")[0]
+
     def production_env(self) -> dict[str, str]:
         """The variables deploy/endpoints.production.yml reads, plus Rasa's own tuning knobs."""
         return {

@@ -125,7 +125,7 @@ def create_schemas(settings: ClusterSettings, services: tuple[str, ...] = SERVIC
     """The cluster's schemas (Rasa requires POSTGRESQL_SCHEMA to exist); idempotent."""
     import psycopg2
 
-    with psycopg2.connect(_dsn(settings)) as conn, conn.cursor() as cursor:
+    with psycopg2.connect(settings.dsn()) as conn, conn.cursor() as cursor:
         for service in services:
             cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{settings.schema(service)}"')
     conn.close()
@@ -135,11 +135,7 @@ def drop_schemas(settings: ClusterSettings, services: tuple[str, ...] = SERVICES
     """Remove the cluster's schemas and everything in them (tests, ``--drop``)."""
     import psycopg2
 
-    with psycopg2.connect(_dsn(settings)) as conn, conn.cursor() as cursor:
+    with psycopg2.connect(settings.dsn()) as conn, conn.cursor() as cursor:
         for service in services:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{settings.schema(service)}" CASCADE')
     conn.close()
-
-
-def _dsn(settings: ClusterSettings) -> str:
-    return settings.database_url("public").replace("postgresql+psycopg2://", "postgresql://").split("?")[0]

@@ -41,7 +41,7 @@ def service_problem(settings: ClusterSettings) -> str | None:
     import redis
 
     try:
-        psycopg2.connect(_dsn(settings), connect_timeout=3).close()
+        psycopg2.connect(settings.dsn(), connect_timeout=3).close()
     except Exception as error:  # any failure: the service is not usable here
         return f"PostgreSQL {settings.db_host}:{settings.db_port}/{settings.db_name} does not answer: {error}".strip()
     try:
@@ -58,11 +58,7 @@ def service_problem(settings: ClusterSettings) -> str | None:
 def connect_postgres(settings: ClusterSettings):  # a psycopg2 connection
     import psycopg2
 
-    return psycopg2.connect(_dsn(settings))
-
-
-def _dsn(settings: ClusterSettings) -> str:
-    return settings.database_url("public").replace("postgresql+psycopg2://", "postgresql://").split("?")[0]
+    return psycopg2.connect(settings.dsn())
 
 
 def amqp_url(settings: ClusterSettings) -> str:

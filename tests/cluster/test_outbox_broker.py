@@ -38,10 +38,7 @@ def outbox() -> Iterator[dict]:
     with connect_postgres(settings) as conn, conn.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA "{schema}"')
         cursor.execute(RASA_EVENTS.format(schema=schema))
-    dsn = f"host={settings.db_host} port={settings.db_port} dbname={settings.db_name} user={settings.db_user}"
-    if settings.db_password:
-        dsn += f" password={settings.db_password}"
-    outbox_settings = OutboxSettings(amqp_url(settings), (queue,), dsn, schema=schema, poll_seconds=0.05)
+    outbox_settings = OutboxSettings(amqp_url(settings), (queue,), settings.dsn(), schema=schema, poll_seconds=0.05)
     try:
         yield {"settings": settings, "conn": conn, "schema": schema, "queue": queue, "outbox": outbox_settings}
     finally:
