@@ -32,6 +32,12 @@ class ProcedureHit(BaseModel):
     level: str = Field(..., description="Cấp thực hiện")
     score: float
     source_url: str = Field(..., description="Page of the procedure on Cổng Dịch vụ công quốc gia")
+    matched_terms: list[str] = Field(
+        default_factory=list, description="Content words of the query (accent-free) this procedure matched."
+    )
+    confident: bool = Field(
+        False, description="The message's content words support this hit: answer it; otherwise ask the citizen."
+    )
 
 
 class ProcedureList(BaseModel):

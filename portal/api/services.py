@@ -30,6 +30,8 @@ def search_procedures(
             "level": hit.level,
             "score": round(float(hit.score), 4),
             "source_url": urls.get(hit.code) or "",
+            "matched_terms": list(hit.matched_terms),
+            "confident": hit.confident,
         }
         for hit in result.items
     ]

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.text.normalize import fold_accents, normalize_text
 from portal.models.catalog import Procedure
 from portal.search.query import ParsedQuery, Vocabulary, document_key, load_vocabulary, parse_query
-from portal.search.ranking import Candidate, TermStats, rank
+from portal.search.ranking import Candidate, Scored, TermStats, rank
 
 _LEVEL_WORD = re.compile(r"[0-9a-z]+")
 
@@ -34,13 +34,20 @@ FUZZY_MIN_CHARS = 3
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One procedure in a result list."""
+    """One procedure in a result list.
+
+    ``matched_terms`` are the query's content words (accent-free, as the catalog spells them) that
+    the procedure matched; ``confident`` says they support it well enough to answer without asking
+    (see :mod:`portal.search.ranking`). A code typed by the citizen is always confident.
+    """
 
     code: str
     name: str
     field: str
     level: str
     score: float
+    matched_terms: tuple[str, ...] = ()
+    confident: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,8 @@ class ProcedureSearch(ABC):
     def _retrieve(
         self, session: Session, terms: Sequence[str], field_key: str | None, level_key: str | None, pool: int
     ) -> tuple[list[Candidate], int]:
-        """Up to ``pool`` candidates whose name matches any of ``terms`` (safe [0-9a-z] words),
+        """Up to ``pool`` candidates whose name matches any of ``terms`` (safe [0-9a-z] words, or two
+        such words separated by a space: a phrase),
         within the field/level filters (folded keys), with the number of all matching procedures."""
 
     @abstractmethod
@@ -163,17 +171,19 @@ class ProcedureSearch(ABC):
         if parsed.code is not None:
             exact = self._by_code(session, parsed.code)
             if exact is not None and _passes(exact, field_key, level_key):
-                hits.append(_hit(exact, 100.0))
+                hits.append(_hit(Scored(exact, 100.0, (parsed.code,), True)))
         total = len(hits)
         if parsed.terms:
             stats = self.term_stats(session)
+            parsed = stats.corrected(parsed)
             # No word known to the catalog: hand over the longer ones for the engine's typo fallback.
             terms = stats.retrieval_terms(parsed) or tuple(t for t in parsed.terms if len(t) >= FUZZY_MIN_CHARS)
             if terms:
                 candidates, matched = self._retrieve(session, terms, field_key, level_key, self.candidate_pool)
                 seen = {h.code for h in hits}
-                ranked = rank(parsed, candidates, stats, self.vocabulary.popular)
-                hits.extend(_hit(c, s) for c, s in ranked if c.code not in seen)
+                vocab = self.vocabulary
+                ranked = rank(parsed, candidates, stats, vocab.popular, vocab.actions, vocab.qualifiers)
+                hits.extend(_hit(s) for s in ranked if s.candidate.code not in seen)
                 total += matched - sum(1 for c in candidates if c.code in seen)
         return SearchResult(items=hits[:limit], total=max(total, len(hits[:limit])))
 
@@ -203,5 +213,14 @@ def _passes(cand: Candidate, field_key: str | None, level_key: str | None) -> bo
     return level_key is None or level_key in cand.level_key
 
 
-def _hit(cand: Candidate, score: float) -> SearchHit:
-    return SearchHit(code=cand.code, name=cand.name, field=cand.field, level=cand.level, score=round(score, 4))
+def _hit(scored: Scored) -> SearchHit:
+    cand = scored.candidate
+    return SearchHit(
+        code=cand.code,
+        name=cand.name,
+        field=cand.field,
+        level=cand.level,
+        score=round(scored.score, 4),
+        matched_terms=scored.matched,
+        confident=scored.confident,
+    )

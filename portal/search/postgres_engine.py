@@ -33,8 +33,8 @@ TRIGRAM_THRESHOLD = 0.45
 
 
 def _tsquery(terms: Sequence[str]) -> str:
-    """to_tsquery text: an OR of plain words (terms are [0-9a-z] only)."""
-    return " | ".join(terms)
+    """to_tsquery text: an OR of plain words and "w1 w2" phrases (words are [0-9a-z] only)."""
+    return " | ".join(f"({' <-> '.join(t.split())})" if " " in t else t for t in terms)
 
 
 class PostgresProcedureSearch(ProcedureSearch):

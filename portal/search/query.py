@@ -32,13 +32,22 @@ from bot.text.normalize import fold_accents, normalize_text
 
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.yml")
 # Citizens' questions are short; anything past this is pasted noise (and a cost to scan).
-MAX_QUERY_CHARS = 300
-MAX_QUERY_WORDS = 32
+MAX_QUERY_CHARS = 400
+MAX_QUERY_WORDS = 64
 # Alternatives multiply ("hộ khẩu" x "làm" ...); past this the extra readings add nothing.
 MAX_VARIANTS = 12
 
 _WORD_RE = re.compile(r"[^\W_]+")
 _TERM_RE = re.compile(r"[0-9a-z]+")
+# A greeting opening the message ("Chào bạn,", "Xin chào."): never part of what is asked.
+_GREETING_RE = re.compile(
+    r"^\W*(?:xin\s+)?(?:chào|chao)(?:\s+(?:bạn|ban|anh chị|anh chi|anh|chị|chi|em|ad|admin|shop|mọi người|moi nguoi"
+    r"|cả nhà|ca nha|buổi sáng|buoi sang|buổi chiều|buoi chieu))?\b",
+    re.IGNORECASE,
+)
+# Administrative units before a place name: "xã Tân Thông Hội", "quận 1", "TP. Hồ Chí Minh".
+_UNITS = tuple(u.split() for u in ("thành phố", "thị trấn", "thị xã", "xã", "phường", "huyện", "quận", "tỉnh", "tp"))
+_SENTENCE_END = (".", ",", ";", "!", "?", ":")
 # National code: digit, dot, six digits; citizens also drop the dot or put spaces around it.
 _CODE_RE = re.compile(r"(?<![\d.])(\d)\s?[.,]?\s?(\d{6})(?![\d.])")
 
@@ -113,6 +122,12 @@ class Vocabulary:
     stop_words: frozenset[str]  # accented, normalized
     stop_words_unaccented: frozenset[str]
     popular: tuple[str, ...] = field(default_factory=tuple)
+    # Name openings that change the basic procedure ("thu hồi", "gia hạn") -> the query words
+    # that ask for that action (folded; each cue is a set of words that must all be present).
+    actions: tuple[tuple[tuple[str, ...], tuple[frozenset[str], ...]], ...] = ()
+    # Name phrases that narrow a procedure to a special case ("có yếu tố nước ngoài", "lưu động")
+    # -> the query words that ask for that case (same shape as ``actions``).
+    qualifiers: tuple[tuple[tuple[str, ...], tuple[frozenset[str], ...]], ...] = ()
 
     @classmethod
     def from_mapping(cls, data: dict) -> Vocabulary:
@@ -125,7 +140,9 @@ class Vocabulary:
         # Phrase keys are matched after the word step, so they are stored in post-step form:
         # "rút bhxh" is looked for as "rút bảo hiểm xã hội".
         for key, values in (data.get("colloquial") or {}).items():
-            alternatives = tuple(p for p in (_phrase(v) for v in _as_list(values)) if p)
+            # An empty alternative ("") is a reading without the phrase: "xin" may mean "cấp" or nothing.
+            readings = [_phrase(v) for v in _as_list(values)]
+            alternatives = tuple(dict.fromkeys(readings)) if any(readings) else ()
             _add_phrase(phrase_rules, tuple(_replace_tokens(list(_phrase(key)), token_rules)), alternatives)
         for key in _as_list(data.get("question_phrases")):
             _add_phrase(phrase_rules, tuple(_replace_tokens(list(_phrase(key)), token_rules)), ())
@@ -138,7 +155,18 @@ class Vocabulary:
             stop_words=frozenset(Word.of(w).norm for w in _as_list(data.get("stop_words"))),
             stop_words_unaccented=frozenset(fold_accents(w) for w in _as_list(data.get("stop_words_unaccented"))),
             popular=tuple(str(c).strip() for c in _as_list(data.get("popular"))),
+            actions=_cue_rules(data.get("actions")),
+            qualifiers=_cue_rules(data.get("qualifiers")),
         )
+
+
+def _cue_rules(section: object) -> tuple[tuple[tuple[str, ...], tuple[frozenset[str], ...]], ...]:
+    """{name phrase: [cue, ...]} as folded word tuples and cue word sets."""
+    items = section.items() if isinstance(section, dict) else ()
+    return tuple(
+        (tuple(w.folded for w in _phrase(key)), tuple(frozenset(w.folded for w in _phrase(c)) for c in _as_list(cues)))
+        for key, cues in items
+    )
 
 
 def _single_word_rules(items: Iterable[tuple[object, object]]) -> dict[str, list[tuple[Word, Phrase]]]:
@@ -172,13 +200,22 @@ class ParsedQuery:
     """What the citizen asked for, in accent-free catalog words.
 
     ``variants`` are alternative readings (sequences of folded words, order kept for phrase
-    matching); ``terms`` is the union of their words, the bag the engines retrieve with.
+    matching); ``terms`` is the union of their words, the bag the engines retrieve with;
+    ``factors`` (aligned with ``variants``, empty for all 1.0) weigh the words of a colloquial
+    phrase by how many words the citizen typed for them.
     """
 
     text: str
     code: str | None
     variants: tuple[tuple[str, ...], ...]
     terms: tuple[str, ...]
+    factors: tuple[tuple[float, ...], ...] = ()
+
+    def variant_factors(self, index: int) -> tuple[float, ...]:
+        """The weight factor of each word of variant ``index``."""
+        if index < len(self.factors):
+            return self.factors[index]
+        return (1.0,) * len(self.variants[index])
 
     @property
     def is_empty(self) -> bool:
@@ -211,19 +248,34 @@ def _is_stop_word(token: Word, vocab: Vocabulary) -> bool:
     return token.folded in vocab.stop_words_unaccented
 
 
-def _segments(tokens: list[Word], vocab: Vocabulary) -> list[tuple[tuple[str, ...], ...]]:
-    """Each segment: alternatives (folded word tuples) for one stretch of the query."""
-    segments: list[tuple[tuple[str, ...], ...]] = []
+Reading = tuple[tuple[str, ...], float]  # folded words, and the weight factor of each
+
+
+def _segments(tokens: list[Word], vocab: Vocabulary) -> list[tuple[Reading, ...]]:
+    """Each segment: alternative readings of one stretch of the query.
+
+    A colloquial phrase read as a longer catalog phrase ("sổ đỏ" -> nine words of "giấy chứng
+    nhận quyền sử dụng đất…") gets the factor typed words / catalog words, so what the citizen
+    typed weighs by their own words: the nine words together count about as much as "sổ đỏ", and
+    "mất … làm lại" beside it still decides between the certificate's procedures.
+    """
+    segments: list[tuple[Reading, ...]] = []
     i = 0
     while i < len(tokens):
         rule = _match_phrase(tokens, i, vocab)
         if rule is not None:
             i += len(rule.key)
             if rule.alternatives:
-                segments.append(tuple(tuple(w.folded for w in alt) for alt in rule.alternatives))
+                typed = len(rule.key)
+                segments.append(
+                    tuple(
+                        (tuple(w.folded for w in alt), min(1.0, (typed / len(alt)) ** 0.5) if alt else 1.0)
+                        for alt in rule.alternatives
+                    )
+                )
             continue
         if not _is_stop_word(tokens[i], vocab):
-            segments.append(((tokens[i].folded,),))
+            segments.append((((tokens[i].folded,), 1.0),))
         i += 1
     return segments
 
@@ -236,9 +288,51 @@ def _clean_terms(sequence: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _dedupe_adjacent(sequence: tuple[str, ...]) -> tuple[str, ...]:
-    """Drop a word repeating the one before it ("biển số xe" + "xe")."""
-    return tuple(w for i, w in enumerate(sequence) if i == 0 or w != sequence[i - 1])
+def _join(readings: Iterable[Reading]) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """One variant from one reading per segment: [0-9a-z] words with their factors, a word
+    repeating the one before it dropped ("biển số xe" + "xe")."""
+    words_out: list[str] = []
+    factors: list[float] = []
+    for phrase, factor in readings:
+        for word in _clean_terms(phrase):
+            if words_out and words_out[-1] == word:
+                factors[-1] = max(factors[-1], factor)
+                continue
+            words_out.append(word)
+            factors.append(factor)
+    return tuple(words_out), tuple(factors)
+
+
+def _unit_length(tokens: list[str], i: int) -> int:
+    for unit in _UNITS:
+        if [t.lower().strip(".,") for t in tokens[i : i + len(unit)]] == unit:
+            return len(unit)
+    return 0
+
+
+def strip_places(text: str) -> str:
+    """Drop place names written after their unit ("ở xã Tân Thông Hội huyện Củ Chi"): an address
+    says where the citizen lives, not which procedure; its words ("hội", "chi") would match names.
+
+    A place name is the run of capitalised words or numbers after the unit word, up to the end of
+    the sentence; lower-case text keeps its words (nothing tells a place from a procedure there).
+    """
+    tokens = text.split()
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        unit = _unit_length(tokens, i)
+        end = i + unit
+        while unit and end < len(tokens) and (tokens[end][:1].isupper() or tokens[end].strip(".,").isdigit()):
+            end += 1
+            if tokens[end - 1].endswith(_SENTENCE_END):
+                break
+        if end > i + unit:
+            i = end
+            continue
+        out.append(tokens[i])
+        i += 1
+    return " ".join(out)
 
 
 def extract_code(text: str) -> str | None:
@@ -252,20 +346,20 @@ def parse_query(raw: object, vocab: Vocabulary | None = None) -> ParsedQuery:
     vocab = vocab or load_vocabulary()
     # NFKC first: full-width letters and ligatures from phone keyboards become plain letters.
     raw_text = unicodedata.normalize("NFKC", raw[: MAX_QUERY_CHARS * 2]) if isinstance(raw, str) else ""
-    text = normalize_text(raw_text)[:MAX_QUERY_CHARS].lower()
+    text = strip_places(_GREETING_RE.sub(" ", normalize_text(raw_text)[:MAX_QUERY_CHARS])).lower()
     code = extract_code(text)
     if code is not None:
         text = _CODE_RE.sub(" ", text)
     tokens = words(text)[:MAX_QUERY_WORDS]
     tokens = _replace_tokens(tokens, vocab.token_rules)
     segments = _segments(tokens, vocab)
-    variants: list[tuple[str, ...]] = []
+    variants: dict[tuple[str, ...], tuple[float, ...]] = {}
     for combination in itertools.islice(itertools.product(*segments), MAX_VARIANTS):
-        variant = _dedupe_adjacent(_clean_terms(w for part in combination for w in part))
+        variant, factors = _join(combination)
         if variant and variant not in variants:
-            variants.append(variant)
+            variants[variant] = factors
     terms = tuple(dict.fromkeys(t for v in variants for t in v))
-    return ParsedQuery(text=text, code=code, variants=tuple(variants), terms=terms)
+    return ParsedQuery(text=text, code=code, variants=tuple(variants), terms=terms, factors=tuple(variants.values()))
 
 
 def document_key(text: str, vocab: Vocabulary | None = None) -> str:

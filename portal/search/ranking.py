@@ -28,11 +28,14 @@ from itertools import pairwise
 from typing import Any
 
 from portal.search.query import ParsedQuery
+from portal.search.typos import TypoCorrector
 
 W_COVERAGE = 4.0
 W_PHRASE = 2.0
 W_EXTRA = 1.2
 W_EXACT = 0.5  # the whole reading appears word for word in the name
+W_ACTION = 1.0  # the name opens with an action the query did not ask for ("Thu hồi …", "Gia hạn …")
+W_QUALIFIER = 0.6  # the name is a special case the query did not ask for ("… có yếu tố nước ngoài")
 W_ENGINE = 0.4
 LEVEL_BONUS = {"cap xa": 0.35, "cap tinh": 0.15}
 POPULAR_BONUS = 0.5
@@ -43,6 +46,21 @@ COMMON_TERM_SHARE = 0.2
 RETRIEVAL_BUDGET_SHARE = 0.4
 MIN_RETRIEVAL_TERMS = 2
 MAX_RETRIEVAL_TERMS = 8
+# Adjacent word pairs of the readings also retrieve, as phrases ("khai tu", "giam ho"): made of
+# everyday words, they are left out of the word list, yet as a phrase they name one procedure.
+MAX_RETRIEVAL_PHRASES = 4
+# A hit is *confident* (the caller may answer it without asking) when the message's content words
+# support it: at least CONFIDENT_WORDS distinctive words matched (words in more than
+# COMMON_TERM_SHARE of names, such as "cấp", "đăng ký", "giấy", are not distinctive), carrying at
+# least CONFIDENT_SUPPORT of rarity (IDF); they cover at least CONFIDENT_QUERY_SHARE of the reading,
+# and either most of the reading (CONFIDENT_COVERAGE) or most of the name (CONFIDENT_NAME_SHARE).
+# Measured on tests/portal/search_queries.yml: long official names are rarely covered, long polite
+# messages rarely are, but one of the two is for a supported answer; one word ("mua") never is.
+CONFIDENT_WORDS = 2
+CONFIDENT_SUPPORT = 4.0
+CONFIDENT_QUERY_SHARE = 0.34
+CONFIDENT_COVERAGE = 0.6
+CONFIDENT_NAME_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -83,6 +101,12 @@ class NameProfile:
     weight: float  # sum of the IDF of its distinct words
     text: str  # " token token " with padding, for contiguous-phrase tests
 
+    @property
+    def opening(self) -> tuple[str, ...]:
+        """The first words, past the "Thủ tục" many names start with."""
+        start = 2 if self.tokens[:2] == ("thu", "tuc") else 0
+        return self.tokens[start : start + 4]
+
 
 class TermStats:
     """Document frequencies of folded words over procedure names (for IDF weights)."""
@@ -93,7 +117,9 @@ class TermStats:
         self.field_terms = field_terms
         self._idf = {t: self._compute_idf(df) for t, df in name_df.items()}
         self._unknown_idf = self._compute_idf(0)
+        self._common_df = COMMON_TERM_SHARE * doc_count
         self._profiles: dict[str, NameProfile] = {}
+        self._corrector: TypoCorrector | None = None
 
     @classmethod
     def from_keys(cls, rows: Iterable[tuple[str, str]]) -> TermStats:
@@ -114,6 +140,23 @@ class TermStats:
 
     def known(self, term: str) -> bool:
         return term in self._idf or term in self.field_terms
+
+    def distinctive(self, term: str) -> bool:
+        """A word that can identify a procedure (not one of the catalog's everyday words)."""
+        return self.name_df.get(term, 0) <= self._common_df
+
+    def corrected(self, query: ParsedQuery) -> ParsedQuery:
+        """The query with misspelt words replaced by the catalog word one edit away (if any)."""
+        if self._corrector is None:
+            frequencies = dict.fromkeys(self.field_terms, 1)
+            frequencies.update(self.name_df)
+            self._corrector = TypoCorrector(frequencies)
+        fixes = {t: c for t in query.terms if not self.known(t) and (c := self._corrector.correct(t))}
+        if not fixes:
+            return query
+        variants = tuple(tuple(fixes.get(w, w) for w in v) for v in query.variants)
+        terms = tuple(dict.fromkeys(w for v in variants for w in v))
+        return ParsedQuery(query.text, query.code, variants, terms, query.factors)
 
     def profile(self, name_key: str) -> NameProfile:
         """The prepared form of a name key; cached, the catalog bounds the cache's size."""
@@ -148,43 +191,136 @@ class TermStats:
                 break
             chosen.append(term)
             postings += df
-        return tuple(chosen)
+        return tuple(chosen) + self._retrieval_phrases(query, set(chosen))
+
+    def _retrieval_phrases(self, query: ParsedQuery, chosen: set[str]) -> tuple[str, ...]:
+        """Word pairs ("w1 w2") of the readings that bring a word the word list left out; rarest first."""
+        common = COMMON_TERM_SHARE * self.doc_count
+        pairs: dict[str, int] = {}
+        for variant in query.variants:
+            for first, second in pairwise(variant):
+                if first == second or first not in self.name_df or second not in self.name_df:
+                    continue
+                if {first, second} <= chosen or min(self.name_df[first], self.name_df[second]) > common:
+                    continue
+                pairs.setdefault(f"{first} {second}", self.name_df[first] + self.name_df[second])
+        return tuple(sorted(pairs, key=pairs.__getitem__)[:MAX_RETRIEVAL_PHRASES])
 
 
 @dataclass(frozen=True)
 class PreparedVariant:
     """One reading of the query, with its weights computed once for all candidates."""
 
-    words: dict[str, float]  # distinct known word -> IDF
+    words: dict[str, float]  # distinct known word -> weight (IDF x the factor of its phrase)
+    asked: frozenset[str]  # every word of the reading, known to the catalog or not
     total: float
     pairs: frozenset[tuple[str, str]]
     text: str  # " w1 w2 ... " for the contiguous-phrase test
 
     @classmethod
-    def of(cls, variant: Sequence[str], stats: TermStats) -> PreparedVariant | None:
-        known = [t for t in variant if stats.known(t)]
+    def of(cls, variant: Sequence[str], stats: TermStats, factors: Sequence[float] = ()) -> PreparedVariant | None:
+        known = [(t, f) for t, f in zip(variant, factors or [1.0] * len(variant), strict=True) if stats.known(t)]
         if not known:
             return None
-        weights = {t: stats.idf(t) for t in known}  # distinct words; order kept for pairs
-        return cls(weights, sum(weights.values()), frozenset(pairwise(known)), f" {' '.join(known)} ")
+        weights: dict[str, float] = {}  # distinct words; order kept for pairs
+        for term, factor in known:
+            weights[term] = max(weights.get(term, 0.0), stats.idf(term) * factor)
+        words = [t for t, _ in known]
+        text = f" {' '.join(words)} "
+        return cls(weights, frozenset(variant), sum(weights.values()), frozenset(pairwise(words)), text)
 
 
-def _variant_score(variant: PreparedVariant, cand: Candidate, stats: TermStats) -> float:
+@dataclass(frozen=True)
+class Match:
+    """How one reading of the query matches one candidate."""
+
+    score: float
+    matched: tuple[str, ...]  # query words found in the name (or only in the field)
+    support: float  # IDF of the matched distinctive words
+    distinctive: int  # how many distinctive words matched
+    name_share: float  # share of the name (by IDF) the query covers
+    query_share: float  # share of the reading (by IDF) found in the procedure
+
+    @property
+    def confident(self) -> bool:
+        return (
+            self.distinctive >= CONFIDENT_WORDS
+            and self.support >= CONFIDENT_SUPPORT
+            and self.query_share >= CONFIDENT_QUERY_SHARE
+            and (self.query_share >= CONFIDENT_COVERAGE or self.name_share >= CONFIDENT_NAME_SHARE)
+        )
+
+
+NO_MATCH = Match(0.0, (), 0.0, 0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A ranked candidate: final score, the query words it matched, whether they support it."""
+
+    candidate: Candidate
+    score: float
+    matched: tuple[str, ...] = ()
+    confident: bool = False
+
+
+Actions = Sequence[tuple[tuple[str, ...], tuple[frozenset[str], ...]]]
+
+
+def name_action(name: NameProfile, actions: Actions) -> tuple[frozenset[str], ...] | None:
+    """The cues of the action the name opens with ("thu hồi", "gia hạn"), None for a basic procedure."""
+    opening = name.opening
+    best: tuple[tuple[str, ...], tuple[frozenset[str], ...]] | None = None
+    for words, cues in actions:
+        if opening[: len(words)] == words and (best is None or len(words) > len(best[0])):
+            best = (words, cues)
+    return best[1] if best else None
+
+
+def name_qualifiers(name: NameProfile, qualifiers: Actions) -> tuple[tuple[frozenset[str], ...], ...]:
+    """The cues of every special case the name is narrowed to ("có yếu tố nước ngoài")."""
+    return tuple(cues for words, cues in qualifiers if f" {' '.join(words)} " in name.text)
+
+
+def _unasked(cues: tuple[frozenset[str], ...], variant: PreparedVariant) -> bool:
+    return not any(cue <= variant.asked for cue in cues)
+
+
+def _variant_match(
+    variant: PreparedVariant,
+    cand: Candidate,
+    stats: TermStats,
+    action: tuple[frozenset[str], ...] | None = None,
+    qualifiers: tuple[tuple[frozenset[str], ...], ...] = (),
+) -> Match:
     name = stats.profile(cand.name_key)
     field_words = cand.field_key.split()
-    got = 0.0
-    in_name = 0.0
+    got = in_name = support = 0.0
+    distinctive = 0
+    matched: list[str] = []
     for term, weight in variant.words.items():
         if term in name.words:
-            got += weight
+            credit = 1.0
             in_name += weight
         elif term in field_words:
-            got += FIELD_MATCH_CREDIT * weight
+            credit = FIELD_MATCH_CREDIT
+        else:
+            continue
+        got += credit * weight
+        matched.append(term)
+        if stats.distinctive(term):
+            support += credit * stats.idf(term)
+            distinctive += 1
     coverage = got / variant.total
     phrase = len(variant.pairs & name.pairs) / len(variant.pairs) if variant.pairs else coverage
-    extra = (name.weight - in_name) / name.weight if name.weight else 0.0
+    name_share = in_name / name.weight if name.weight else 0.0
     exact = W_EXACT if len(variant.words) > 1 and variant.text in name.text else 0.0
-    return W_COVERAGE * coverage + W_PHRASE * phrase - W_EXTRA * extra + exact
+    score = W_COVERAGE * coverage + W_PHRASE * phrase - W_EXTRA * (1.0 - name_share) + exact
+    if action is not None and _unasked(action, variant):
+        score -= W_ACTION
+    if any(_unasked(cues, variant) for cues in qualifiers):
+        score -= W_QUALIFIER
+    return Match(score, tuple(matched), support, distinctive, name_share, coverage)
 
 
 def level_bonus(level_key: str) -> float:
@@ -198,34 +334,48 @@ def score_candidate(
     stats: TermStats,
     popular: frozenset[str],
     best_engine_score: float,
-) -> float:
+    actions: Actions = (),
+    qualifiers: Actions = (),
+) -> Scored:
     """The final score of one candidate (higher is better; 0 means unrelated)."""
-    match = max((_variant_score(v, cand, stats) for v in variants), default=0.0)
-    if match <= 0.0:
-        return 0.0
+    name = stats.profile(cand.name_key)
+    action = name_action(name, actions) if actions else None
+    special = name_qualifiers(name, qualifiers) if qualifiers else ()
+    match = max(
+        (_variant_match(v, cand, stats, action, special) for v in variants), key=lambda m: m.score, default=NO_MATCH
+    )
+    if match.score <= 0.0:
+        return Scored(cand, 0.0)
     engine = cand.engine_score / best_engine_score if best_engine_score > 0 else 0.0
     popularity = POPULAR_BONUS if cand.code in popular else 0.0
-    return match + level_bonus(cand.level_key) + popularity + W_ENGINE * engine
+    score = match.score + level_bonus(cand.level_key) + popularity + W_ENGINE * engine
+    return Scored(cand, score, match.matched, match.confident)
 
 
-def fuzzy_score(cand: Candidate, popular: frozenset[str], best_engine_score: float) -> float:
-    """Score of a candidate found by typo fallback only (no query word matched exactly)."""
+def fuzzy_score(cand: Candidate, popular: frozenset[str], best_engine_score: float) -> Scored:
+    """A candidate found by typo fallback only (no query word matched exactly): never confident."""
     engine = cand.engine_score / best_engine_score if best_engine_score > 0 else 0.0
     popularity = POPULAR_BONUS if cand.code in popular else 0.0
-    return W_COVERAGE * engine + level_bonus(cand.level_key) + popularity
+    return Scored(cand, W_COVERAGE * engine + level_bonus(cand.level_key) + popularity)
 
 
 def rank(
-    query: ParsedQuery, candidates: Sequence[Candidate], stats: TermStats, popular: Iterable[str]
-) -> list[tuple[Candidate, float]]:
+    query: ParsedQuery,
+    candidates: Sequence[Candidate],
+    stats: TermStats,
+    popular: Iterable[str],
+    actions: Actions = (),
+    qualifiers: Actions = (),
+) -> list[Scored]:
     """Candidates ordered best first; those sharing no word with the query are left out."""
-    variants = [p for p in (PreparedVariant.of(v, stats) for v in query.variants) if p is not None]
+    prepared = (PreparedVariant.of(v, stats, query.variant_factors(i)) for i, v in enumerate(query.variants))
+    variants = [p for p in prepared if p is not None]
     popular_set = frozenset(popular)
     best = max((c.engine_score for c in candidates), default=0.0)
     if not variants:  # only misspelt words: the engine's fuzzy relevance is all there is
-        scored = [(c, fuzzy_score(c, popular_set, best)) for c in candidates]
+        scored = [fuzzy_score(c, popular_set, best) for c in candidates]
     else:
-        scored = [(c, score_candidate(variants, c, stats, popular_set, best)) for c in candidates]
-    scored = [(c, s) for c, s in scored if s > 0.0]
-    scored.sort(key=lambda cs: (-cs[1], cs[0].code))
+        scored = [score_candidate(variants, c, stats, popular_set, best, actions, qualifiers) for c in candidates]
+    scored = [s for s in scored if s.score > 0.0]
+    scored.sort(key=lambda s: (-s.score, s.candidate.code))
     return scored

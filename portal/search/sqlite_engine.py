@@ -26,7 +26,8 @@ PREFIX_MIN_CHARS = 3
 
 
 def _match_expression(terms: Sequence[str], prefix: bool = False) -> str:
-    """FTS5 OR-query on the name; terms are [0-9a-z] only, quoting makes them plain strings."""
+    """FTS5 OR-query on the name; terms are [0-9a-z] words or "w1 w2" pairs (quoted: a phrase),
+    so quoting makes them plain strings."""
     star = "*" if prefix else ""
     return "name_key : (" + " OR ".join(f'"{t}"{star}' for t in terms) + ")"
 
@@ -67,7 +68,7 @@ class SqliteProcedureSearch(ProcedureSearch):
             return [], 0
         candidates, total = self._query(session, _match_expression(terms), field_key, level_key, pool)
         if not candidates:
-            prefixes = sorted({_typo_prefix(t) for t in terms if len(t) >= PREFIX_MIN_CHARS})
+            prefixes = sorted({_typo_prefix(t) for t in terms if len(t) >= PREFIX_MIN_CHARS and " " not in t})
             if prefixes:
                 candidates, total = self._query(session, _match_expression(prefixes, True), field_key, level_key, pool)
         return candidates, total

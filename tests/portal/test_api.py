@@ -80,8 +80,9 @@ def test_search_returns_ranked_items_with_source(client: TestClient) -> None:
     body = response.json()
     assert 1 <= len(body["items"]) <= 3 and body["total"] >= len(body["items"]) and body["data_date"]
     top = body["items"][0]
-    assert set(top) == {"code", "name", "field", "level", "score", "source_url"}
+    assert set(top) == {"code", "name", "field", "level", "score", "source_url", "matched_terms", "confident"}
     assert top["code"] == "1.004222" and top["source_url"].startswith("http")
+    assert top["confident"] is True and {"thuong", "tru"} <= set(top["matched_terms"])
 
 
 @pytest.mark.parametrize(

@@ -39,8 +39,10 @@ def test_abbreviations_teencode_and_colloquial_names_become_catalog_words(q: str
 
 
 def test_colloquial_name_with_several_meanings_keeps_each_reading() -> None:
-    """ "nhập khẩu" is residence registration for citizens but also customs import: both stay."""
-    assert readings("nhập khẩu cho con") == ["dang ky thuong tru", "nhap khau"]
+    """ "nhập khẩu" is residence registration for citizens but also customs import: both stay,
+    unless the words around it settle it ("nhập khẩu cho con" is a household matter)."""
+    assert readings("nhập khẩu") == ["dang ky thuong tru", "nhap khau"]
+    assert [r.split()[:4] for r in readings("nhập khẩu cho con")] == [["dang", "ky", "thuong", "tru"]]
 
 
 def test_accented_input_only_matches_accented_rules() -> None:
