@@ -12,7 +12,7 @@ import re
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -177,9 +177,12 @@ class ProcedureSearch(ABC):
             stats = self.term_stats(session)
             parsed = stats.corrected(parsed)
             # No word known to the catalog: hand over the longer ones for the engine's typo fallback.
-            terms = stats.retrieval_terms(parsed) or tuple(t for t in parsed.terms if len(t) >= FUZZY_MIN_CHARS)
+            exact_terms = stats.retrieval_terms(parsed)
+            terms = exact_terms or tuple(t for t in parsed.terms if len(t) >= FUZZY_MIN_CHARS)
             if terms:
                 candidates, matched = self._retrieve(session, terms, field_key, level_key, self.candidate_pool)
+                if exact_terms:  # one relevance for every engine; the typo fallback keeps the engine's
+                    candidates = [replace(c, engine_score=stats.relevance(c.name_key, terms)) for c in candidates]
                 seen = {h.code for h in hits}
                 vocab = self.vocabulary
                 ranked = rank(parsed, candidates, stats, vocab.popular, vocab.actions, vocab.qualifiers)

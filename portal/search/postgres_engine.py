@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 TABLE = "procedure_search"
 _COLUMNS = "code, name, field, level, level_key, name_key, field_key"
-_RANK = "ts_rank(document, to_tsquery('simple', :tsq))"
+_RANK = "ts_rank(document, to_tsquery('simple', :tsq), 1)"
 _COLUMNS_T = ", ".join(f"t.{c}" for c in _COLUMNS.split(", "))
 TRIGRAM_THRESHOLD = 0.45
 

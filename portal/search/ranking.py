@@ -49,6 +49,9 @@ MAX_RETRIEVAL_TERMS = 8
 # Adjacent word pairs of the readings also retrieve, as phrases ("khai tu", "giam ho"): made of
 # everyday words, they are left out of the word list, yet as a phrase they name one procedure.
 MAX_RETRIEVAL_PHRASES = 4
+# The shared relevance (:meth:`TermStats.relevance`): BM25 with the usual constants.
+BM25_K1 = 1.2
+BM25_B = 0.75
 # A hit is *confident* (the caller may answer it without asking) when the message's content words
 # support it: at least CONFIDENT_WORDS distinctive words matched (words in more than
 # COMMON_TERM_SHARE of names, such as "cấp", "đăng ký", "giấy", are not distinctive), carrying at
@@ -61,6 +64,10 @@ CONFIDENT_SUPPORT = 4.0
 CONFIDENT_QUERY_SHARE = 0.34
 CONFIDENT_COVERAGE = 0.6
 CONFIDENT_NAME_SHARE = 0.5
+
+
+# (name opening or phrase, cues): see the "actions" and "qualifiers" sections of synonyms.yml.
+Actions = Sequence[tuple[tuple[str, ...], tuple[frozenset[str], ...]]]
 
 
 @dataclass(frozen=True)
@@ -111,26 +118,33 @@ class NameProfile:
 class TermStats:
     """Document frequencies of folded words over procedure names (for IDF weights)."""
 
-    def __init__(self, doc_count: int, name_df: dict[str, int], field_terms: frozenset[str]) -> None:
+    def __init__(
+        self, doc_count: int, name_df: dict[str, int], field_terms: frozenset[str], mean_length: float = 10.0
+    ) -> None:
         self.doc_count = doc_count
+        self.mean_length = mean_length or 1.0
         self.name_df = name_df
         self.field_terms = field_terms
         self._idf = {t: self._compute_idf(df) for t, df in name_df.items()}
         self._unknown_idf = self._compute_idf(0)
         self._common_df = COMMON_TERM_SHARE * doc_count
         self._profiles: dict[str, NameProfile] = {}
+        self._fields: dict[str, frozenset[str]] = {}
+        self._special: dict[tuple[str, int, int], tuple[Any, Any]] = {}
         self._corrector: TypoCorrector | None = None
 
     @classmethod
     def from_keys(cls, rows: Iterable[tuple[str, str]]) -> TermStats:
         name_df: Counter[str] = Counter()
         field_terms: set[str] = set()
-        count = 0
+        count = length = 0
         for name_key, field_key in rows:
             count += 1
-            name_df.update(set(name_key.split()))
+            tokens = name_key.split()
+            length += len(tokens)
+            name_df.update(set(tokens))
             field_terms.update(field_key.split())
-        return cls(count, dict(name_df), frozenset(field_terms))
+        return cls(count, dict(name_df), frozenset(field_terms), length / count if count else 10.0)
 
     def _compute_idf(self, df: int) -> float:
         return math.log(1.0 + (self.doc_count - df + 0.5) / (df + 0.5))
@@ -169,6 +183,44 @@ class TermStats:
             )
             self._profiles[name_key] = prof
         return prof
+
+    def relevance(self, name_key: str, terms: Sequence[str]) -> float:
+        """BM25 of a name for the retrieval terms (words, and "w1 w2" phrases found as such).
+
+        Computed here rather than taken from the engine, so that the same pool is ordered the same
+        way on every engine (PostgreSQL's ts_rank knows no word rarity).
+        """
+        name = self.profile(name_key)
+        norm = 1.0 - BM25_B + BM25_B * len(name.tokens) / self.mean_length
+        total = 0.0
+        for term in terms:
+            if " " in term:
+                if f" {term} " not in name.text:
+                    continue
+                weight = max(self.idf(w) for w in term.split())
+            elif term in name.words:
+                weight = self.idf(term)
+            else:
+                continue
+            total += weight * (BM25_K1 + 1.0) / (1.0 + BM25_K1 * norm)
+        return total
+
+    def field_words(self, field_key: str) -> frozenset[str]:
+        """The words of a field (lĩnh vực) key; cached, there are a few hundred fields."""
+        words = self._fields.get(field_key)
+        if words is None:
+            words = self._fields[field_key] = frozenset(field_key.split())
+        return words
+
+    def special_cases(self, name_key: str, actions: Actions, qualifiers: Actions) -> tuple[Any, Any]:
+        """(action cues, qualifier cues) of a name, see :func:`name_action`; cached per name."""
+        key = (name_key, id(actions), id(qualifiers))
+        found = self._special.get(key)
+        if found is None:
+            name = self.profile(name_key)
+            found = (name_action(name, actions) if actions else None, name_qualifiers(name, qualifiers))
+            self._special[key] = found
+        return found
 
     def retrieval_terms(self, query: ParsedQuery) -> tuple[str, ...]:
         """Name words to retrieve candidates with: rarest first, within a postings budget.
@@ -216,6 +268,8 @@ class PreparedVariant:
     total: float
     pairs: frozenset[tuple[str, str]]
     text: str  # " w1 w2 ... " for the contiguous-phrase test
+    # (word, weight, support it brings: its IDF if distinctive else 0), computed once per query
+    terms: tuple[tuple[str, float, float], ...] = ()
 
     @classmethod
     def of(cls, variant: Sequence[str], stats: TermStats, factors: Sequence[float] = ()) -> PreparedVariant | None:
@@ -227,7 +281,8 @@ class PreparedVariant:
             weights[term] = max(weights.get(term, 0.0), stats.idf(term) * factor)
         words = [t for t, _ in known]
         text = f" {' '.join(words)} "
-        return cls(weights, frozenset(variant), sum(weights.values()), frozenset(pairwise(words)), text)
+        terms = tuple((t, w, stats.idf(t) if stats.distinctive(t) else 0.0) for t, w in weights.items())
+        return cls(weights, frozenset(variant), sum(weights.values()), frozenset(pairwise(words)), text, terms)
 
 
 @dataclass(frozen=True)
@@ -264,9 +319,6 @@ class Scored:
     confident: bool = False
 
 
-Actions = Sequence[tuple[tuple[str, ...], tuple[frozenset[str], ...]]]
-
-
 def name_action(name: NameProfile, actions: Actions) -> tuple[frozenset[str], ...] | None:
     """The cues of the action the name opens with ("thu hồi", "gia hạn"), None for a basic procedure."""
     opening = name.opening
@@ -294,12 +346,13 @@ def _variant_match(
     qualifiers: tuple[tuple[frozenset[str], ...], ...] = (),
 ) -> Match:
     name = stats.profile(cand.name_key)
-    field_words = cand.field_key.split()
+    field_words = stats.field_words(cand.field_key)
+    name_words = name.words
     got = in_name = support = 0.0
     distinctive = 0
     matched: list[str] = []
-    for term, weight in variant.words.items():
-        if term in name.words:
+    for term, weight, rarity in variant.terms:
+        if term in name_words:
             credit = 1.0
             in_name += weight
         elif term in field_words:
@@ -308,8 +361,8 @@ def _variant_match(
             continue
         got += credit * weight
         matched.append(term)
-        if stats.distinctive(term):
-            support += credit * stats.idf(term)
+        if rarity:
+            support += credit * rarity
             distinctive += 1
     coverage = got / variant.total
     phrase = len(variant.pairs & name.pairs) / len(variant.pairs) if variant.pairs else coverage
@@ -338,9 +391,7 @@ def score_candidate(
     qualifiers: Actions = (),
 ) -> Scored:
     """The final score of one candidate (higher is better; 0 means unrelated)."""
-    name = stats.profile(cand.name_key)
-    action = name_action(name, actions) if actions else None
-    special = name_qualifiers(name, qualifiers) if qualifiers else ()
+    action, special = stats.special_cases(cand.name_key, actions, qualifiers)
     match = max(
         (_variant_match(v, cand, stats, action, special) for v in variants), key=lambda m: m.score, default=NO_MATCH
     )

@@ -1,7 +1,10 @@
 """Search quality on a labelled set of realistic citizen queries (tests/portal/search_queries.yml).
 
-Targets: top-1 >= 85 % and top-3 >= 95 %, on the queries as written and on their accent-free
-copy, for each engine. Misses are listed in the failure message so a regression is readable.
+Targets: top-1 >= 92 % and top-3 >= 98 %, on the queries as written and on their accent-free
+copy, for each engine. At least 100 queries (``style: citizen``) were written in citizens' words
+before looking at the catalog's names, then labelled; they share no words with the official name
+as often as not ("sửa sai tên trong giấy khai sinh" is «Thay đổi, cải chính… hộ tịch»). Misses are
+listed in the failure message so a regression is readable.
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from tests.portal.search_support import SearchSetup
 pytest_plugins = ["tests.portal.search_fixtures"]
 
 QUERIES_PATH = Path(__file__).with_name("search_queries.yml")
-TOP1_TARGET = 0.85
-TOP3_TARGET = 0.95
+TOP1_TARGET = 0.92
+TOP3_TARGET = 0.98
+MIN_QUERIES = 250
+MIN_CITIZEN_QUERIES = 100
 
 
 @dataclass(frozen=True)
@@ -63,10 +68,13 @@ def assert_quality(setup: SearchSetup, unaccented: bool) -> None:
 
 
 def test_query_set_is_large_varied_and_labelled_with_real_codes(sqlite_search: SearchSetup) -> None:
-    """The labelled set stays meaningful: >= 90 distinct queries, every expected code exists in
-    the imported catalog, and both accented and unaccented writing are represented."""
+    """The labelled set stays meaningful: >= 250 distinct queries, >= 100 of them in citizens' own
+    words, every expected code exists in the imported catalog, and both accented and unaccented
+    writing are represented."""
     cases = load_cases()
-    assert len(cases) >= 90
+    assert len(cases) >= MIN_QUERIES
+    entries = yaml.safe_load(QUERIES_PATH.read_text(encoding="utf-8"))
+    assert sum(e.get("style") == "citizen" for e in entries) >= MIN_CITIZEN_QUERIES
     assert len({c.q for c in cases}) == len(cases)
     with sqlite_search.factory() as session:
         known = set(session.scalars(select(Procedure.code)))
