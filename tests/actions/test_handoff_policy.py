@@ -12,7 +12,7 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.policies.handoff import HandoffPolicy
@@ -59,3 +59,36 @@ def test_wins_over_a_confident_rule_and_an_active_form(policy: HandoffPolicy) ->
     rule = PolicyPrediction(form, "RulePolicy", 6, is_no_user_prediction=True)
     best = DefaultPolicyPredictionEnsemble._pick_best_policy([rule, listen])
     assert best.policy_name == "HandoffPolicy"
+
+
+def test_a_handoff_does_not_carry_into_a_new_session(policy: HandoffPolicy) -> None:
+    """The citizen comes back after the session expired: Rasa carries the slot over, but no staff
+    member is watching this new session, so the bot answers again."""
+    events = [
+        ActionExecuted(ACTION_LISTEN_NAME),
+        UserUttered("cho tôi gặp cán bộ", {"name": "request_human"}),
+        SlotSet("handoff_active", True),
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        SlotSet("procedure_code", "1.004222"),
+        SlotSet("handoff_active", True),  # carried over by Rasa's session start
+        ActionExecuted(ACTION_LISTEN_NAME),
+        UserUttered("còn lệ phí thì sao?", {"name": "ask_fee"}),
+    ]
+    tracker = DialogueStateTracker.from_events("web:policy-test-sender", events, slots=DOMAIN.slots)
+    assert policy.predict_action_probabilities(tracker, DOMAIN).max_confidence == 0.0
+
+
+def test_a_handoff_taken_in_the_new_session_silences_the_bot(policy: HandoffPolicy) -> None:
+    """Staff take the conversation again after the citizen spoke in the new session: silent."""
+    events = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted(ACTION_LISTEN_NAME),
+        UserUttered("cho tôi gặp cán bộ", {"name": "request_human"}),
+        SlotSet("handoff_active", True),
+        ActionExecuted(ACTION_LISTEN_NAME),
+        UserUttered("alo", {"name": "greet"}),
+    ]
+    tracker = DialogueStateTracker.from_events("web:policy-test-sender", events, slots=DOMAIN.slots)
+    assert policy.predict_action_probabilities(tracker, DOMAIN).max_confidence == 1.0
