@@ -74,14 +74,25 @@ class ConsoleClient:
     # -- handoffs and complaints ------------------------------------------------------------------
 
     def create_handoff(
-        self, sender_id: str, channel: str, reason: str, last_messages: list[dict[str, str]]
+        self,
+        sender_id: str,
+        channel: str,
+        reason: str,
+        last_messages: list[dict[str, str]],
+        contact: str | None = None,
     ) -> dict[str, Any]:
-        """Open (or find the open) handoff of a conversation; ``last_messages`` must be masked."""
-        body = self._call(
-            "POST",
-            "/api/v1/handoffs",
-            json={"sender_id": sender_id, "channel": channel, "reason": reason, "last_messages": last_messages},
-        )
+        """Open (or find the open) handoff of a conversation; ``last_messages`` must be masked.
+
+        A ``contact`` (phone or e-mail the citizen left) is recorded on the handoff, new or open."""
+        payload: dict[str, Any] = {
+            "sender_id": sender_id,
+            "channel": channel,
+            "reason": reason,
+            "last_messages": last_messages,
+        }
+        if contact:
+            payload["contact"] = contact
+        body = self._call("POST", "/api/v1/handoffs", json=payload)
         if not isinstance(body, dict) or "id" not in body:
             raise ConsoleError("handoff: no id")
         return body

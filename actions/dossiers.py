@@ -66,12 +66,15 @@ def parse_factor(text: str) -> str | None:
     """A 12-digit ID number, or the last 4 digits of a phone number (a full number or 4 digits)."""
     if MASK_CHAR in text:
         return None  # a masked copy from a previous turn: the clear value is gone
+    rest = text
     for span in find_protected(text):
         if span.kind == ID_NUMBER:
             return canonical_id_number(text[span.start : span.end])
         if span.kind == PHONE_NUMBER:
             return canonical_phone_number(text[span.start : span.end])[-4:]
-    digits = _FOUR_DIGITS.findall(text)
+        if span.kind == DOSSIER_CODE:  # a corrected code: its sequence number is not the factor
+            rest = rest[: span.start] + " " * (span.end - span.start) + rest[span.end :]
+    digits = _FOUR_DIGITS.findall(rest)
     return digits[0] if len(digits) == 1 else None
 
 
@@ -102,7 +105,8 @@ class ValidateDossierForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         factor = parse_factor(str(value or ""))
-        if factor is None:
+        # A message that corrects the dossier code is not a wrong factor: the form asks for it again.
+        if factor is None and parse_dossier_code(str(value or "")) is None:
             dispatcher.utter_message(text=BAD_FACTOR_MESSAGE)
         return {"verification_factor": factor}
 

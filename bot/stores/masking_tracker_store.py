@@ -40,7 +40,7 @@ from bot.text.pii import MASK_CHAR, mask_pii
 rasa_patches.apply()
 
 PII_ENTITIES = frozenset({"id_number", "phone_number", "verification_factor"})
-PII_SLOTS = frozenset({"verification_factor", "id_number", "phone_number"})
+PII_SLOTS = frozenset({"verification_factor", "id_number", "phone_number", "contact"})
 
 
 def _masked_value(value: Any) -> Any:

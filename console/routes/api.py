@@ -69,7 +69,8 @@ def get_faq(key: str, db: DbSession) -> FaqOut:
 
 @router.post("/handoffs", response_model=HandoffOut, status_code=201)
 def create_handoff(body: HandoffIn, request: Request, db: DbSession) -> JSONResponse:
-    """Queue the conversation for a person (or return the one already queued, with 200)."""
+    """Queue the conversation for a person (or return the one already queued, with 200); a contact
+    sent with a later call is recorded on the queued one."""
     hours = request.app.state.office_hours
     now = _now(request)
     handoff, created = cases.request_handoff(
@@ -85,7 +86,13 @@ def create_handoff(body: HandoffIn, request: Request, db: DbSession) -> JSONResp
         now,
     )
     within, message = cases.citizen_message(hours, now, bool(handoff.contact))
-    out = HandoffOut(id=handoff.id, status=handoff.status, within_office_hours=within, message_for_citizen=message)
+    out = HandoffOut(
+        id=handoff.id,
+        status=handoff.status,
+        within_office_hours=within,
+        message_for_citizen=message,
+        has_contact=bool(handoff.contact),
+    )
     return JSONResponse(out.dict(), status_code=201 if created else 200)
 
 

@@ -43,6 +43,7 @@ class HandoffOut(BaseModel):
     status: str
     within_office_hours: bool
     message_for_citizen: str
+    has_contact: bool = False
 
 
 class ComplaintIn(BaseModel):

@@ -38,8 +38,9 @@ def citizen_message(hours: OfficeHours, now: datetime, has_contact: bool) -> tup
         if has_contact
         else "tại đây; bạn cũng có thể để lại số điện thoại hoặc email để được gọi lại"
     )
+    schedule = f" ({hours.describe()})" if hours.describe() else ""
     return False, (
-        f"Hiện đang ngoài giờ làm việc ({hours.describe()}). Mình đã ghi nhận yêu cầu của bạn, "
+        f"Hiện đang ngoài giờ làm việc{schedule}. Mình đã ghi nhận yêu cầu của bạn, "
         f"cán bộ sẽ liên hệ lại{when} {contact}."
     )
 
@@ -59,9 +60,11 @@ def request_handoff(
     session: Session, request: HandoffRequest, hours: OfficeHours, now: datetime
 ) -> tuple[Handoff, bool]:
     """Open a handoff, or return the one already open for this conversation (a citizen pressing the
-    button twice must not queue twice). Returns (handoff, created)."""
+    button twice must not queue twice), recording a contact given now. Returns (handoff, created)."""
     existing = open_handoff_for(session, request.sender_id)
     if existing is not None:
+        if request.contact:  # left afterwards (the bot asks for it outside office hours)
+            existing.contact = request.contact
         return existing, False
     within, _ = citizen_message(hours, now, bool(request.contact))
     handoff = Handoff(

@@ -115,6 +115,19 @@ def test_handoff_outside_office_hours_says_when(api: TestClient, clock) -> None:
     assert "thông tin liên hệ bạn đã để lại" in out["message_for_citizen"]
 
 
+def test_contact_left_after_the_handoff_is_recorded_on_it(api: TestClient, clock) -> None:
+    """Outside office hours the bot asks for a contact after opening the handoff: the second call
+    with ``contact`` records it on the same handoff (no second queue entry) and says so."""
+    clock.now = datetime(2026, 11, 28, 22, 0, tzinfo=VN)
+    body = {"sender_id": "web:late", "channel": "web", "reason": "citizen_request"}
+    first = api.post("/api/v1/handoffs", json=body).json()
+    assert first["within_office_hours"] is False and first["has_contact"] is False
+    again = api.post("/api/v1/handoffs", json={**body, "contact": "lan@example.vn"})
+    assert again.status_code == 200
+    assert again.json()["id"] == first["id"] and again.json()["has_contact"] is True
+    assert "thông tin liên hệ bạn đã để lại" in again.json()["message_for_citizen"]
+
+
 @pytest.mark.parametrize(
     "body",
     [
