@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.processes import PRIVATE_UMASK, RunningProcess, free_port, start_all, stop
-from bot.stack import REPO_ROOT, StackLayout, assistant_specs, init_steps
+from bot.stack import PYTHON, REPO_ROOT, StackLayout, assistant_specs, init_steps
 
 PORTAL_TOKEN = "portal-test-token"
 CONSOLE_TOKEN = "console-test-token"
@@ -34,6 +34,9 @@ def stack_env(workdir: Path) -> dict[str, str]:
         "PORTAL_DOSSIER_COUNT": os.environ.get("TEST_DOSSIER_COUNT", "400"),
         "CONSOLE_DATABASE_URL": f"sqlite:///{workdir / 'console.db'}",
         "CONSOLE_SERVICE_TOKEN": CONSOLE_TOKEN,
+        # No opening hours: every handoff is "after hours", so the contact form always follows
+        # (deterministic whatever the time of the run; within-hours replies are tested in tests/console).
+        "CONSOLE_OFFICE_HOURS": "",
     }
 
 
@@ -84,3 +87,23 @@ def assistant_stack(running_stack: tuple[StackLayout, list[RunningProcess]]) -> 
     """The whole stack; ``console_url`` and ``env["CONSOLE_SERVICE_TOKEN"]`` reach the console,
     ``tracker_db`` is the SQLite file Rasa writes the (masked) conversations to."""
     return running_stack[0]
+
+
+STAFF_ADMIN = "stack-admin"
+STAFF_PASSWORD = "stack-admin-password-1"
+
+
+@pytest.fixture(scope="session")
+def stack_admin(assistant_stack: StackLayout) -> tuple[str, str]:
+    """An admin account of the stack's console, created with ``python -m console create-admin``."""
+    env = {**os.environ, **assistant_stack.console_env(), "CONSOLE_ADMIN_PASSWORD": STAFF_PASSWORD}
+    done = subprocess.run(
+        [PYTHON, "-m", "console", "create-admin", "--username", STAFF_ADMIN],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return STAFF_ADMIN, STAFF_PASSWORD
