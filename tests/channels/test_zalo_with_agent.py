@@ -1,6 +1,6 @@
 """A signed Zalo event through the channel into the real trained Rasa model and back out to the fake
-Zalo API. Slow (loading TensorFlow and the model takes about a minute): marked ``slow``; skipped when
-no trained model is present under models/."""
+Zalo API. Slow (loading TensorFlow and the model takes about a minute): marked ``slow``; uses the
+session's model for the current data (``trained_model``), never an older file."""
 
 from __future__ import annotations
 
@@ -15,31 +15,19 @@ from bot.channels.zalo.tokens import MemoryTokenStore
 from tests.channels.fakes import OA_SECRET, FakeZaloServer, serve_blueprint, signed_headers, zalo_event
 from tests.channels.test_zalo_output import settings_for
 
-MODELS = Path(__file__).resolve().parents[2] / "models"
-
 pytestmark = pytest.mark.slow
 
 
-def latest_model() -> Path:
-    models = sorted(MODELS.glob("*.tar.gz"), key=lambda path: path.stat().st_mtime)
-    if not models:
-        pytest.skip("no trained model under models/ (run `make train`)")
-    return models[-1]
-
-
-def test_zalo_event_answered_by_real_agent_and_typed_restart_neutralised() -> None:
+def test_zalo_event_answered_by_real_agent_and_typed_restart_neutralised(trained_model: Path) -> None:
     """'xin chào' gets the domain's greeting on Zalo; a typed '/restart' does not restart the
     conversation (no Restarted event, intent not forced)."""
     from rasa.core.agent import Agent  # imports TensorFlow: only when this test runs
 
-    model = latest_model()
+    model = trained_model
     with FakeZaloServer() as zalo:
 
         async def run() -> list[str]:
-            try:
-                agent = Agent.load(str(model))
-            except Exception as exc:  # a model trained with components this checkout no longer has
-                pytest.skip(f"model could not be loaded: {type(exc).__name__}")
+            agent = Agent.load(str(model))
             channel = ZaloInput(settings_for(zalo, oa_secret_key=OA_SECRET), token_store=MemoryTokenStore())
             async with (
                 serve_blueprint(channel.blueprint(agent.handle_message), "/webhooks/zalo") as url,

@@ -13,6 +13,7 @@ from console.services import analytics
 from console.services.rasa_events import TrackerUnavailableError, tracker_engine
 from tests.console.conftest import login, make_settings
 from tests.console.desk_support import DAY1, DAY2, SCRIPTED_FIGURES, TZ, scripted_conversations, write_conversations
+from tests.missing import missing
 
 
 @pytest.fixture
@@ -111,7 +112,7 @@ def test_figures_on_postgresql(tracker_db: Path) -> None:
 
     user = _server_user()
     if user is None:
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432/test")
+        missing("no PostgreSQL on 127.0.0.1:5432/test")
     schema = f"analytics_{secrets.token_hex(4)}"
     admin = psycopg2.connect(host=HOST, port=PORT, dbname=DATABASE, user=user)
     admin.autocommit = True

@@ -18,6 +18,7 @@ from console.services import accounts, desk
 from console.services.rasa_api import RasaApi
 from tests.console.conftest import PASSWORD
 from tests.console.desk_support import RASA_TOKEN, FakeRasaApi
+from tests.missing import missing
 
 THREADS = 8
 ROUNDS = 10
@@ -84,7 +85,7 @@ def test_simultaneous_takes_on_postgres(fake_rasa) -> None:
 
     user = _server_user()
     if user is None:
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432/test")
+        missing("no PostgreSQL on 127.0.0.1:5432/test")
     schema = f"desk_race_{secrets.token_hex(4)}"
     admin = psycopg2.connect(host=HOST, port=PORT, dbname=DATABASE, user=user)
     admin.autocommit = True

@@ -172,7 +172,7 @@ def test_exported_files_are_valid_for_rasas_reader(db, settings, rasa_files, tmp
 
 
 def test_repository_faqs_import_cleanly(db, settings) -> None:
-    """The real data/nlu/faq.yml (when present) imports without skipping anything."""
+    """The real data/nlu/faq.yml imports without skipping anything."""
     from console.settings import ConsoleSettings
 
     real = ConsoleSettings()
@@ -181,8 +181,6 @@ def test_repository_faqs_import_cleanly(db, settings) -> None:
         REPO_ROOT / "data/nlu/faq_responses.yml",
         REPO_ROOT / "domain.yml",
     )
-    if not nlu.exists():
-        pytest.skip("data/nlu/faq.yml not written yet")
     assert real.faq_nlu_path == nlu
     with db() as session:
         report = faq_io.import_faqs(session, nlu, responses, domain)

@@ -19,6 +19,7 @@ from console.app import create_app
 from console.db import create_schema, make_engine, session_scope
 from console.services import accounts
 from tests.console.conftest import PASSWORD, SERVICE_TOKEN, Clock, login, make_settings
+from tests.missing import missing
 
 pytestmark = pytest.mark.postgres
 HOST = os.environ.get("CONSOLE_TEST_PG_HOST", "127.0.0.1")
@@ -46,7 +47,7 @@ def pg_app(tmp_path) -> Iterator:
 
     user = _server_user()
     if user is None:
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432/test")
+        missing("no PostgreSQL on 127.0.0.1:5432/test")
     schema = f"console_test_{secrets.token_hex(4)}"
     admin = psycopg2.connect(host=HOST, port=PORT, dbname=DATABASE, user=user)
     admin.autocommit = True

@@ -13,15 +13,16 @@ from pathlib import Path
 import pytest
 
 from bot.stack import StackLayout
-from tests.browser import CHROMIUM, NO_CHROMIUM, SCREENSHOTS, launch_context
+from tests.browser import SCREENSHOTS, launch_context
+from tests.missing import import_or_missing
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.timeout(900),  # may also train the session model and start the session stack
-    pytest.mark.skipif(not CHROMIUM, reason=NO_CHROMIUM),
+    pytest.mark.usefixtures("chromium"),
 ]
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the PyPI package playwright is not installed")
+playwright_api = import_or_missing("playwright.sync_api", "the PyPI package playwright is not installed")
 expect = playwright_api.expect
 
 QUESTION = "Làm căn cước cần giấy tờ gì?"

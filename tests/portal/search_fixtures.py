@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from portal.db import create_schema, make_engine, session_factory
 from portal.models.catalog import Procedure
 from portal.search import engine_for
+from tests.missing import missing
 from tests.portal.search_support import PG_DATABASE, PG_HOST, PG_PORT, SearchSetup, postgres_url
 
 
@@ -54,7 +55,7 @@ def postgres_search(imported_catalog_engine: Engine) -> Iterator[SearchSetup]:
     """The PostgreSQL engine over a copy of the imported catalog in a schema of this run."""
     url = postgres_url()
     if url is None:
-        pytest.skip(f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT} (database {PG_DATABASE})")
+        missing(f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT} (database {PG_DATABASE})")
     schema = f"search_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(url, future=True)
     with admin.begin() as conn:

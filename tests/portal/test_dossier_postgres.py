@@ -17,6 +17,7 @@ from portal.dossiers import statuses as st
 from portal.dossiers.generator import seed_dossiers
 from portal.dossiers.lookup import Outcome, lookup_dossier
 from portal.models.dossier import Dossier
+from tests.missing import missing
 from tests.portal.dossier_support import SEED_NOW, SEED_TODAY, TEST_PII_KEY, make_settings
 from tests.portal.search_support import PG_DATABASE, PG_HOST, PG_PORT, postgres_url
 
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.postgres
 def pg_engine() -> Iterator[Engine]:
     url = postgres_url()
     if url is None:
-        pytest.skip(f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT} (database {PG_DATABASE})")
+        missing(f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT} (database {PG_DATABASE})")
     schema = f"dossier_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(url, future=True)
     with admin.begin() as conn:

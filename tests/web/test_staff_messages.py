@@ -16,7 +16,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from tests.browser import CHROMIUM, launch_context
+from tests.browser import launch_context
 from web.server import WebServer, staff_messages
 
 TOKEN = "web-test-token"
@@ -152,13 +152,12 @@ def test_without_token_nothing_is_relayed(rasa) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.usefixtures("chromium")
 def test_widget_shows_staff_replies_during_a_handoff(rasa, page_server, tmp_path) -> None:
     """After the bot's handoff answer the widget polls and shows the staff message labelled "Cán bộ";
     the bot's silence meanwhile is not shown as "not understood"; polling stops once released."""
     from tests.web.test_widget_browser import playwright_api
 
-    if not CHROMIUM:
-        pytest.skip("no Chromium")
     expect = playwright_api.expect
     with playwright_api.sync_playwright() as pw:
         context = launch_context(pw, tmp_path / "profile")
@@ -205,13 +204,12 @@ def test_widget_shows_staff_replies_during_a_handoff(rasa, page_server, tmp_path
 
 
 @pytest.mark.browser
+@pytest.mark.usefixtures("chromium")
 def test_widget_notices_a_handoff_from_the_bots_silence(rasa, page_server, tmp_path) -> None:
     """Even without the handoff flag, a silent bot makes the widget ask once; if a staff member owns
     the conversation it starts polling (and shows no "not understood" apology)."""
     from tests.web.test_widget_browser import playwright_api
 
-    if not CHROMIUM:
-        pytest.skip("no Chromium")
     expect = playwright_api.expect
     with playwright_api.sync_playwright() as pw:
         context = launch_context(pw, tmp_path / "profile")

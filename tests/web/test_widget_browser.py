@@ -9,15 +9,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import CHROMIUM, NO_CHROMIUM, SCREENSHOTS, launch_context
+from tests.browser import SCREENSHOTS, launch_context
+from tests.missing import import_or_missing
 
 from .conftest import BUTTONS, LINK_BUTTONS, XSS_TEXT
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM, reason=NO_CHROMIUM),
+    pytest.mark.usefixtures("chromium"),
 ]
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the PyPI package playwright is not installed")
+playwright_api = import_or_missing("playwright.sync_api", "the PyPI package playwright is not installed")
 expect = playwright_api.expect
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")

@@ -23,21 +23,25 @@ from pathlib import Path
 import pytest
 
 from bot.processes import free_port
-from tests.browser import CHROMIUM, NO_CHROMIUM, SCREENSHOTS, launch_context
+from tests.browser import SCREENSHOTS, launch_context
 from tests.console.conftest import PASSWORD
+from tests.missing import import_or_missing
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the PyPI package playwright is not installed")
-uvicorn = pytest.importorskip("uvicorn")
+playwright_api = import_or_missing("playwright.sync_api", "the PyPI package playwright is not installed")
+uvicorn = import_or_missing("uvicorn", "the PyPI package uvicorn is not installed")
+
+
+@pytest.fixture(autouse=True)
+def _needs_chromium(chromium: str) -> None:
+    """Every test here drives Chromium: skipped without it, failed under CI=true."""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every test in this folder is a browser test, and is skipped cleanly without Chromium."""
+    """Every test in this folder is a browser test (Chromium is required by ``_needs_chromium``)."""
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
-            if not CHROMIUM:
-                item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
 
 
 @pytest.fixture
