@@ -56,19 +56,20 @@ def list_messages(request: Request, ctx: Reviewer, kind: str = "", page: int = 1
     page = max(1, page)
     error = ""
     try:
-        messages, total = review.recent_messages(
+        groups, total, message_count = review.recent_groups(
             _tracker(request), ctx.db, kind, settings.low_confidence, PAGE_SIZE, (page - 1) * PAGE_SIZE
         )
     except TrackerUnavailableError:
-        messages, total, error = [], 0, TRACKER_MESSAGE
+        groups, total, message_count, error = [], 0, 0, TRACKER_MESSAGE
     export = None
     if request.query_params.get("exported"):
         q = request.query_params
         export = {name: int(q.get(name, "0")) if q.get(name, "0").isdigit() else 0 for name in EXPORT_FIELDS}
     return ctx.render(
         "review/list.html",
-        messages=messages,
+        groups=groups,
         total=total,
+        message_count=message_count,
         kind=kind,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),

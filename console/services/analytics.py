@@ -9,8 +9,9 @@ Definitions (one place, shown on the page too):
 * handoff rate: conversations (sender ids in the period) with an intent ``request_human`` or a
   ``handoff_active`` slot set to true, divided by conversations.
 * top intents / procedures: intents of messages; values of the ``procedure`` entity in messages
-  plus values of ``procedure_name``/``procedure_code`` slots set by actions (counted once per
-  conversation and value, so a slot re-set on every turn does not inflate it).
+  plus the procedures of the ``procedure_name``/``procedure_code`` slots set by actions (counted
+  once per conversation and procedure, so a slot re-set on every turn does not inflate it). A
+  procedure is always shown by its name: a code takes the name the actions set with it.
 * dossier lookups: ``dossier_lookup_result`` slot events: found, not_found, throttled (other
   values are counted as "other").
 * channel split: messages and conversations by the message's ``input_channel``.
@@ -18,6 +19,7 @@ Definitions (one place, shown on the page too):
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -32,6 +34,8 @@ FALLBACK_ACTIONS = frozenset({"action_default_fallback"})
 HANDOFF_INTENTS = frozenset({"request_human"})
 PROCEDURE_ENTITIES = frozenset({"procedure"})
 PROCEDURE_SLOTS = frozenset({"procedure_name", "procedure_code"})
+# National procedure code (e.g. 1.004222): shown by the name the actions set with it, never bare.
+CATALOG_CODE = re.compile(r"\d\.\d{6}")
 LOOKUP_SLOT = "dossier_lookup_result"
 LOOKUP_RESULTS = ("found", "not_found", "throttled", "other")
 # What staff read instead of Rasa's intent names (unknown intents are shown as they are).
@@ -100,6 +104,11 @@ def _bounds(start: date, end: date, tz: ZoneInfo) -> tuple[float, float]:
     return first.timestamp(), after.timestamp()
 
 
+def unnamed_procedure(code: str) -> str:
+    """The label of a procedure whose name never appeared in the period (staff read names, not codes)."""
+    return f"Thủ tục chưa rõ tên (mã {code})"
+
+
 def _procedure_values(event: RawEvent) -> list[str]:
     parse = event.data.get("parse_data") if isinstance(event.data.get("parse_data"), dict) else {}
     entities = parse.get("entities") or event.data.get("entities") or []
@@ -119,7 +128,10 @@ def compute(engine: Engine, start: date, end: date, tz: ZoneInfo, top: int = 10)
     handoff_senders: set[str] = set()
     intents: Counter[str] = Counter()
     procedures: Counter[str] = Counter()
-    slot_procedures: set[tuple[str, str]] = set()
+    slot_procedures: set[tuple[str, str]] = set()  # (conversation, procedure name)
+    slot_codes: set[tuple[str, str]] = set()  # (conversation, procedure code)
+    names_by_code: dict[str, str] = {}
+    last_code: dict[str, str] = {}
     lookups: Counter[str] = Counter({key: 0 for key in LOOKUP_RESULTS})
     channel_messages: Counter[str] = Counter()
     channel_senders: dict[str, set[str]] = defaultdict(set)
@@ -161,11 +173,20 @@ def compute(engine: Engine, start: date, end: date, tz: ZoneInfo, top: int = 10)
                 lookups[value if value in LOOKUP_RESULTS else "other"] += 1
             elif name == "handoff_active" and value is True:
                 handoff_senders.add(event.sender_id)
-            elif name in PROCEDURE_SLOTS and isinstance(value, str) and value.strip():
+            elif name == "procedure_code" and isinstance(value, str) and value.strip():
+                slot_codes.add((event.sender_id, value.strip()))
+                last_code[event.sender_id] = value.strip()
+            elif name == "procedure_name" and isinstance(value, str) and value.strip():
                 slot_procedures.add((event.sender_id, value.strip()))
+                if event.sender_id in last_code:  # actions set the code, then its name
+                    names_by_code[last_code[event.sender_id]] = value.strip()
     settle()
+    for sender, code in slot_codes:
+        slot_procedures.add((sender, names_by_code.get(code) or unnamed_procedure(code)))
     for _sender, value in slot_procedures:
         procedures[value] += 1
+    for value in [v for v in procedures if CATALOG_CODE.fullmatch(v)]:  # a code typed as the entity
+        procedures[names_by_code.get(value) or unnamed_procedure(value)] += procedures.pop(value)
     for local_day, day_set in day_senders.items():
         days[local_day].conversations = len(day_set)
     ordered = [days[d] for d in sorted(days)]

@@ -167,6 +167,61 @@ def recent_messages(
     engine: Engine, session: Session, kind: str = "", low_confidence: float = 0.7, limit: int = 50, offset: int = 0
 ) -> tuple[list[Message], int]:
     """The newest citizen messages matching ``kind`` (a key of :data:`FILTERS`) and their count."""
+    messages = _recent(engine, session, kind, low_confidence)
+    return messages[offset : offset + limit], len(messages)
+
+
+@dataclass
+class MessageGroup:
+    """Citizen messages with the same normalised text: one problem for a trainer, however often it
+    was typed. ``latest`` is the newest of them (the one a correction is made on)."""
+
+    latest: Message
+    count: int = 0
+    intents: list[tuple[str, int]] = field(default_factory=list)  # (predicted intent, how many), most first
+    flags: list[str] = field(default_factory=list)
+    corrected: int = 0  # how many of the messages carry a correction
+
+
+_MASKED_RUN = re.compile(r"[\d*]*\*[\d*]*")
+_EDGE_PUNCTUATION = " .,;:!?…\"'“”()"
+
+
+def grouping_key(text: str) -> str:
+    """Case, spacing, end punctuation and masked numbers do not make two messages different."""
+    folded = " ".join(_MASKED_RUN.sub("#", text).casefold().split())
+    return folded.strip(_EDGE_PUNCTUATION)
+
+
+def group_messages(messages: Iterable[Message]) -> list[MessageGroup]:
+    """Groups by :func:`grouping_key`, most repeated first, then newest first (input: newest first)."""
+    groups: dict[str, MessageGroup] = {}
+    intents: dict[str, dict[str, int]] = {}
+    for message in messages:
+        key = grouping_key(message.text)
+        group = groups.setdefault(key, MessageGroup(latest=message))
+        group.count += 1
+        group.corrected += message.correction is not None
+        group.flags.extend(flag for flag in message.flags if flag not in group.flags)
+        counts = intents.setdefault(key, {})
+        counts[message.intent or "—"] = counts.get(message.intent or "—", 0) + 1
+    for key, group in groups.items():
+        group.intents = sorted(intents[key].items(), key=lambda item: (-item[1], item[0]))
+    order = {key: position for position, key in enumerate(groups)}
+    return sorted(groups.values(), key=lambda g: (-g.count, order[grouping_key(g.latest.text)]))
+
+
+def recent_groups(
+    engine: Engine, session: Session, kind: str = "", low_confidence: float = 0.7, limit: int = 50, offset: int = 0
+) -> tuple[list[MessageGroup], int, int]:
+    """A page of message groups matching ``kind``, the number of groups and of messages."""
+    messages = _recent(engine, session, kind, low_confidence)
+    groups = group_messages(messages)
+    return groups[offset : offset + limit], len(groups), len(messages)
+
+
+def _recent(engine: Engine, session: Session, kind: str, low_confidence: float) -> list[Message]:
+    """The newest :data:`WINDOW` citizen messages with their flags and corrections, filtered by ``kind``."""
     rows = _read(
         engine,
         select(events.c.id, events.c.sender_id, events.c.timestamp, events.c.intent_name, events.c.data)
@@ -189,7 +244,7 @@ def recent_messages(
             message.flags.append("corrected")
     if kind:
         messages = [m for m in messages if kind in m.flags]
-    return messages[offset : offset + limit], len(messages)
+    return messages
 
 
 def get_message(engine: Engine, session: Session, event_id: int) -> Message | None:

@@ -43,6 +43,37 @@ def test_figures_match_the_scripted_conversations(tracker_db: Path) -> None:
     assert round(report.understood_share * 100) == 78 and round(report.handoff_rate * 100) == 33
 
 
+def test_procedures_are_named_never_bare_codes(tmp_path: Path) -> None:
+    """The actions set ``procedure_code`` and ``procedure_name`` together: a conversation counts
+    once, under the name; a code typed as the entity takes the same name; a code whose name never
+    appeared is labelled as unnamed rather than shown bare."""
+    from rasa.shared.core.events import SlotSet
+
+    from tests.console.desk_support import _at, _user
+
+    name = "Đăng ký thường trú"
+    conversations = {
+        "web:p": [
+            _user("thường trú cần gì", "ask_documents", _at(DAY1, 0), "rest"),
+            SlotSet("procedure_code", "1.004222", timestamp=_at(DAY1, 1)),
+            SlotSet("procedure_name", name, timestamp=_at(DAY1, 1)),
+            _user("còn lệ phí", "ask_fee", _at(DAY1, 2), "rest"),
+            SlotSet("procedure_code", "1.004222", timestamp=_at(DAY1, 3)),
+            SlotSet("procedure_name", name, timestamp=_at(DAY1, 3)),
+        ],
+        "web:q": [_user("thủ tục 1.004222", "ask_procedure", _at(DAY1, 5), "rest", "1.004222")],
+        "web:r": [
+            _user("hỏi thủ tục", "ask_procedure", _at(DAY1, 6), "rest"),
+            SlotSet("procedure_code", "2.000815", timestamp=_at(DAY1, 7)),
+        ],
+    }
+    path = tmp_path / "tracker.db"
+    write_conversations(path, conversations)
+    report = analytics.compute(tracker_engine(f"sqlite:///{path}"), DAY1, DAY1, TZ)
+    assert report.procedures == [(name, 2), (analytics.unnamed_procedure("2.000815"), 1)]
+    assert not any(analytics.CATALOG_CODE.fullmatch(label) for label, _ in report.procedures)
+
+
 def test_days_follow_the_desk_timezone(tracker_db: Path) -> None:
     """A one-day period counts only that local day's messages (Hà Nội time, not UTC)."""
     report = analytics.compute(tracker_engine(f"sqlite:///{tracker_db}"), DAY2, DAY2, TZ)

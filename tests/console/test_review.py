@@ -212,3 +212,42 @@ def test_export_skips_existing_and_held_out_examples_and_is_stable(client, users
     assert b"out_of_scope" in first and "xin chào".encode() not in first
     client.post("/review/export", data={"csrf_token": csrf})
     assert settings.corrections_path.read_bytes() == first
+
+
+def test_repeated_messages_are_one_row_with_a_count_and_the_intents_they_got(client, users, db, tmp_path):
+    """Fifty citizens typing the same question are one problem for a trainer: messages with the
+    same normalised text (case, spacing, end punctuation, masked numbers aside) are one row with
+    their count and every intent they were given; different texts stay apart."""
+    path = tmp_path / "repeated.db"
+    store = MaskingTrackerStore(DOMAIN, wrapped={"type": "sql", "dialect": "sqlite", "db": str(path)})
+    typed = [
+        ("Làm căn cước ở đâu?", "ask_agency", 0.9),
+        ("làm căn cước  ở đâu", "ask_agency", 0.8),
+        ("LÀM CĂN CƯỚC Ở ĐÂU", "ask_documents", 0.5),
+        ("làm căn cước ở đâu ?", "nlu_fallback", 0.3),
+        (f"cccd {ID_NUMBER} mất rồi", "inform", 0.4),
+        ("cccd 031234567890 mất rồi", "inform", 0.45),
+        ("đổi bằng lái xe ở đâu", "ask_agency", 0.9),
+    ]
+
+    async def save_all() -> None:
+        for number, (text, intent, confidence) in enumerate(typed):
+            events = [ActionExecuted("action_listen"), _user(text, intent, confidence)]
+            await store.save(DialogueStateTracker.from_events(f"r-{number}", events, slots=DOMAIN.slots))
+
+    asyncio.run(save_all())
+    with db() as session:
+        groups, total, messages = review.recent_groups(tracker_engine(f"sqlite:///{path}"), session)
+    assert (total, messages) == (3, 7)
+    assert [group.count for group in groups] == [4, 2, 1]
+    assert groups[0].intents == [("ask_agency", 2), ("ask_documents", 1), ("nlu_fallback", 1)]
+    assert groups[0].latest.text == "làm căn cước ở đâu ?"  # the newest of the four
+    assert {"low", "fallback"} <= set(groups[0].flags)
+
+    client.app.state.settings = make_settings(tmp_path, tracker_database_url=f"sqlite:///{path}")
+    login(client, users["trainer"])
+    page = client.get("/review").text
+    assert page.count('class="message-group"') == 3
+    assert "3 nội dung khác nhau trong 7 tin nhắn" in page
+    assert 'data-count="4"' in page and "<code>ask_documents</code> (1)" in page
+    assert ID_NUMBER not in page
