@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from console.models import TrainingRun
 from console.routes.deps import Ctx, require, require_post
 from console.routes.errors import PageError
-from console.services import models_registry, training
+from console.services import models_registry, quality, training
 from console.services.models_registry import ActivationError, RasaModelApi
 
 router = APIRouter(prefix="/training")
@@ -84,7 +84,9 @@ def _render(ctx: Ctx, template: str, status_code: int = 200, **values: Any) -> R
     return ctx.render(
         template,
         status_code=status_code,
-        gate=settings.quality_gate,
+        gates=settings.quality_gates,
+        gate_passed=quality.gate_passed,
+        gate_label=lambda test_set, metric: quality.GateRow(test_set, metric, None, 0.0).label,
         status_labels=STATUS_LABELS,
         phase_labels=PHASE_LABELS,
         decision_labels=DECISION_LABELS,
@@ -110,14 +112,16 @@ def _home(ctx: Ctx, status_code: int = 200, notice: str = "", error: str = "") -
 
 
 def _run_page(ctx: Ctx, run: TrainingRun, status_code: int = 200, notice: str = "", error: str = "") -> Response:
-    gate = ctx.request.app.state.settings.quality_gate
+    gates = ctx.request.app.state.settings.quality_gates
     return _render(
         ctx,
         "training/run.html",
         status_code=status_code,
         run=run,
         rows=comparison(run.evaluation, run.baseline_evaluation),
-        passed=models_registry.gate_passed(run.evaluation, gate),
+        gate_rows=quality.gate_rows(run.evaluation, gates),
+        baseline_gates=(run.baseline_evaluation or {}).get("gates") or {},
+        passed=models_registry.gate_passed(run.evaluation, gates),
         log=training.log_tail(run),
         notice=notice,
         error=error,
@@ -155,9 +159,9 @@ def run_status(run_id: int, ctx: Trainer) -> Response:
 @router.post("/runs/{run_id}/activate")
 def activate(run_id: int, request: Request, ctx: TrainerForm) -> Response:
     run = _run_or_404(ctx, run_id)
-    gate = request.app.state.settings.quality_gate
+    gates = request.app.state.settings.quality_gates
     try:
-        models_registry.activate(ctx.db, rasa_models(request), run, gate, ctx.user)
+        models_registry.activate(ctx.db, rasa_models(request), run, gates, ctx.user)
     except ActivationError as exc:
         return _run_page(ctx, run, 409, error=str(exc))  # the audit entry of a refusal commits too
     return RedirectResponse(f"/training/runs/{run_id}?notice=activated", status_code=303)

@@ -6,7 +6,10 @@ evaluate`` can never disagree. It runs in a child process because loading a mode
 TensorFlow (~1 GB) into memory: the console's web process stays small, and a crash while loading a
 broken model fails the run instead of the console.
 
-Child usage: ``python -m console.services.model_eval MODEL TEST_FILE OUT_JSON``.
+The first test set is the held-out one the per-intent comparison shows; every set's gated numbers
+(:func:`bot.evaluation.metrics.gate_values`) go under ``"gates"`` for the activation gate.
+
+Child usage: ``python -m console.services.model_eval MODEL OUT_JSON NAME=TEST_FILE [NAME=TEST_FILE ...]``.
 """
 
 from __future__ import annotations
@@ -41,11 +44,13 @@ def reduce_summary(summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def evaluate(model: Path, test_file: Path, out_json: Path, log_path: Path) -> dict[str, Any]:
-    """Evaluate ``model`` on ``test_file`` in a child process; output appended to ``log_path``."""
-    command = [sys.executable, "-m", "console.services.model_eval", str(model), str(test_file), str(out_json)]
+def evaluate(model: Path, test_files: dict[str, Path], out_json: Path, log_path: Path) -> dict[str, Any]:
+    """Evaluate ``model`` on each test set in a child process; output appended to ``log_path``."""
+    sets = [f"{name}={path}" for name, path in test_files.items()]
+    command = [sys.executable, "-m", "console.services.model_eval", str(model), str(out_json), *sets]
     with log_path.open("a", encoding="utf-8") as log:
-        log.write(f"\n=== Đánh giá trên bộ kiểm thử: {test_file.name} ===\n")
+        names = ", ".join(path.name for path in test_files.values())
+        log.write(f"\n=== Đánh giá trên bộ kiểm thử: {names} ===\n")
         log.flush()
         try:
             result = subprocess.run(
@@ -60,16 +65,20 @@ def evaluate(model: Path, test_file: Path, out_json: Path, log_path: Path) -> di
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 3:
-        print("usage: python -m console.services.model_eval MODEL TEST_FILE OUT_JSON", file=sys.stderr)
+    if len(args) < 3 or not all("=" in a for a in args[2:]):
+        print("usage: python -m console.services.model_eval MODEL OUT_JSON NAME=TEST_FILE ...", file=sys.stderr)
         return 2
+    from bot.evaluation.metrics import gate_values
     from bot.evaluation.run import evaluate_model
 
-    model, test_file, out_json = (Path(a) for a in args)
-    summaries, _ = evaluate_model(model, {"held_out": test_file})
-    reduced = reduce_summary(summaries["held_out"])
+    model, out_json = Path(args[0]), Path(args[1])
+    files = {name: Path(path) for name, _, path in (a.partition("=") for a in args[2:])}
+    summaries, _ = evaluate_model(model, files)
+    reduced = reduce_summary(summaries[next(iter(files))])
+    reduced["gates"] = {name: gate_values(summary) for name, summary in summaries.items()}
     out_json.write_text(json.dumps(reduced, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"intent macro-F1 {reduced['macro_f1']:.4f} on {reduced['examples']} examples")
+    for name, values in reduced["gates"].items():
+        print(name, " ".join(f"{metric}={value:.4f}" for metric, value in sorted(values.items())))
     return 0
 
 

@@ -6,9 +6,9 @@ path must be readable by the Rasa process (same machine or shared volume). Rasa 
 the new agent is in place; ``GET /status`` then names the file (its base name), which is how the
 console confirms what is live rather than trusting its own records.
 
-The quality gate (intent macro-F1 on the held-out set, ``CONSOLE_QUALITY_GATE``) refuses a new
-model below it. A rollback re-activates a model from the history: it was live before, so it is
-not gated again.
+The quality gate refuses a new model below any threshold CI checks (intent macro-F1 accented and
+unaccented, ``dossier_code`` and ``procedure`` F1: :mod:`console.services.quality`). A rollback
+re-activates a model from the history: it was live before, so it is not gated again.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.models import ModelActivation, TrainingRun, User, utcnow
-from console.services import audit
+from console.services import audit, quality
 
 LOAD_TIMEOUT_SECONDS = 300.0  # loading a model (TensorFlow graphs) takes tens of seconds
 
@@ -100,8 +100,9 @@ def evaluation_of(session: Session, activation: ModelActivation | None) -> dict[
     return run.evaluation if run is not None else None
 
 
-def gate_passed(evaluation: dict[str, Any] | None, gate: float) -> bool:
-    return evaluation is not None and float(evaluation.get("macro_f1", 0.0)) >= gate
+def gate_passed(evaluation: dict[str, Any] | None, gates: dict[str, dict[str, float]]) -> bool:
+    """Every threshold of CI's quality gate met (see :mod:`console.services.quality`)."""
+    return quality.gate_passed(evaluation, gates)
 
 
 def _activation_snapshot(activation: ModelActivation) -> dict[str, Any]:
@@ -145,19 +146,19 @@ def _load_and_record(
     return activation
 
 
-def activate(session: Session, api: RasaModelApi, run: TrainingRun, gate: float, user: User | None) -> ModelActivation:
-    """Put the model of a finished run live, unless it misses the quality gate."""
+def activate(
+    session: Session, api: RasaModelApi, run: TrainingRun, gates: dict[str, dict[str, float]], user: User | None
+) -> ModelActivation:
+    """Put the model of a finished run live, unless it misses any threshold of the quality gate."""
     if run.status != "succeeded" or not run.model_path:
         raise ActivationError("Chỉ kích hoạt được mô hình của lần huấn luyện đã hoàn tất.")
     if run.decision == "discarded":
         raise ActivationError("Mô hình này đã bị loại bỏ.")
-    if not gate_passed(run.evaluation, gate):
-        score = run.evaluation.get("macro_f1") if run.evaluation else None
-        shown = f"{score:.3f}" if isinstance(score, (int, float)) else "chưa có"
-        audit.record(session, user, "model.activate_refused", "training_run", run.id, after={"macro_f1": score})
-        raise ActivationError(
-            f"Không kích hoạt: điểm F1 trung bình theo ý định ({shown}) thấp hơn ngưỡng chất lượng {gate:.2f}."
-        )
+    if not gate_passed(run.evaluation, gates):
+        missed = quality.failures(run.evaluation, gates)
+        after = {"macro_f1": (run.evaluation or {}).get("macro_f1"), "missed": missed}
+        audit.record(session, user, "model.activate_refused", "training_run", run.id, after=after)
+        raise ActivationError("Không kích hoạt: thấp hơn ngưỡng chất lượng ở " + "; ".join(missed) + ".")
     activation = _load_and_record(session, api, Path(run.model_path), run, "activate", user)
     run.decision, run.decided_by, run.decided_at = "activated", activation.activated_by, utcnow()
     return activation

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.sql import session_scope
 from bot.train import fingerprint
 from console.models import TrainingRun, User, utcnow
-from console.services import audit, model_eval, models_registry
+from console.services import audit, model_eval, models_registry, quality
 from console.settings import ConsoleSettings
 
 logger = logging.getLogger("console.training")
@@ -237,7 +237,8 @@ class TrainingRunner:
             return
         self._update(run_id, phase="evaluating", model_path=str(model))
         try:
-            evaluation = model_eval.evaluate(model, settings.test_nlu_path, run_dir / "evaluation.json", log_path)
+            files = quality.gate_files(settings)
+            evaluation = model_eval.evaluate(model, files, run_dir / "evaluation.json", log_path)
         except model_eval.EvaluationError as exc:
             self._update(run_id, status="failed", phase="", error=str(exc), finished_at=utcnow())
             return
@@ -267,8 +268,8 @@ class TrainingRunner:
         if not candidates:
             return name or None, None
         try:
-            test_file = self.settings.test_nlu_path
-            scores = model_eval.evaluate(candidates[0], test_file, run_dir / "baseline.json", log_path)
+            files = quality.gate_files(self.settings)
+            scores = model_eval.evaluate(candidates[0], files, run_dir / "baseline.json", log_path)
         except model_eval.EvaluationError:
             return str(candidates[0]), None
         return str(candidates[0]), scores

@@ -22,7 +22,7 @@ from console.routes.training import comparison
 from console.services import models_registry, training
 from console.services.models_registry import ActivationError, RasaModelApi
 from tests.console.conftest import login, make_settings
-from tests.console.training_support import copy_as, start_rasa, write_tiny_project
+from tests.console.training_support import TINY_GATES, copy_as, scored, start_rasa, write_tiny_project
 
 RASA_TOKEN = "console-training-test-token"
 
@@ -39,9 +39,10 @@ def settings(tmp_path: Path, project: Path):
         project_dir=project,
         models_dir=tmp_path / "models" / "console",
         test_nlu_path=project / "test_nlu.yml",
+        test_nlu_unaccented_path=project / "test_nlu.yml",
         rasa_url=f"http://127.0.0.1:{free_port()}",  # nothing listens until a test starts Rasa there
         rasa_token=RASA_TOKEN,
-        quality_gate=0.5,
+        quality_gates=TINY_GATES,
     )
 
 
@@ -93,7 +94,7 @@ def test_activation_below_the_quality_gate_is_refused_and_audited(client, users,
     refused); the refusal is in the audit log and Rasa is never called."""
     model = tmp_path / "weak.tar.gz"
     model.write_bytes(b"not loaded")
-    run_id = _finished_run(db, {"macro_f1": 0.31, "accuracy": 0.4, "examples": 6, "intents": {}}, model)
+    run_id = _finished_run(db, scored(0.31), model)
     csrf = login(client, users["trainer"])
     page = client.get(f"/training/runs/{run_id}")
     assert "chưa đạt" in page.text and 'id="activate-model" disabled' in page.text and "0.50" in page.text
@@ -104,12 +105,36 @@ def test_activation_below_the_quality_gate_is_refused_and_audited(client, users,
         assert session.execute(select(AuditEntry).where(AuditEntry.action == "model.activate_refused")).first()
 
 
+def test_activation_gate_is_the_ci_gate_and_refuses_below_any_threshold(client, users, db, tmp_path, settings):
+    """The console reads CI's one table of thresholds (never a copy); a model good on accented
+    intents but under the unaccented threshold is refused, and the run page shows every gated
+    number against its threshold."""
+    from bot.evaluation import gates as ci_gates
+    from console.settings import ConsoleSettings
+
+    assert ConsoleSettings().quality_gates is ci_gates.GATES
+    model = tmp_path / "lopsided.tar.gz"
+    model.write_bytes(b"not loaded")
+    run_id = _finished_run(db, scored(0.97, unaccented={"intent_macro_f1": 0.42}), model)
+    csrf = login(client, users["trainer"])
+    page = client.get(f"/training/runs/{run_id}").text
+    assert 'id="gate-accented-intent_macro_f1" class="gate-pass"' in page
+    assert 'id="gate-unaccented-intent_macro_f1" class="gate-fail"' in page and "0.420" in page
+    assert 'id="activate-model" disabled' in page
+    refused = client.post(f"/training/runs/{run_id}/activate", data={"csrf_token": csrf})
+    assert refused.status_code == 409 and "Câu không dấu: F1 trung bình theo ý định 0.420 &lt; 0.50" in refused.text
+    unmeasured = _finished_run(db, {"macro_f1": 0.99, "accuracy": 1, "examples": 6, "intents": {}}, model)
+    assert client.post(f"/training/runs/{unmeasured}/activate", data={"csrf_token": csrf}).status_code == 409
+    with db() as session:
+        assert session.execute(select(ModelActivation)).first() is None
+
+
 def test_discard_deletes_the_file_and_staff_cannot_train(client, users, db, tmp_path):
     """Discarding keeps the run's record but removes the model file; the training page lists it
     and explains that Rasa cannot be asked; desk staff have no access to training at all."""
     model = tmp_path / "m.tar.gz"
     model.write_bytes(b"x")
-    run_id = _finished_run(db, {"macro_f1": 0.99, "accuracy": 1, "examples": 1, "intents": {}}, model)
+    run_id = _finished_run(db, scored(0.99), model)
     csrf = login(client, users["trainer"])
     assert client.post(f"/training/runs/{run_id}/discard", data={"csrf_token": csrf}).status_code == 200
     assert not model.exists()
@@ -126,10 +151,10 @@ def test_unreachable_rasa_is_a_clear_error(settings, db, tmp_path):
     """When Rasa is down the trainer reads why (and the live model is unchanged), not a trace."""
     model = tmp_path / "ok.tar.gz"
     model.write_bytes(b"x")
-    run_id = _finished_run(db, {"macro_f1": 0.99, "accuracy": 1, "examples": 1, "intents": {}}, model)
+    run_id = _finished_run(db, scored(0.99), model)
     with db() as session, pytest.raises(ActivationError, match="Không kết nối được"):
         api = RasaModelApi(settings.rasa_url, RASA_TOKEN, timeout=2)
-        models_registry.activate(session, api, session.get(TrainingRun, run_id), 0.5, None)
+        models_registry.activate(session, api, session.get(TrainingRun, run_id), TINY_GATES, None)
 
 
 @pytest.mark.slow
@@ -160,6 +185,7 @@ def test_real_training_evaluation_activation_and_rollback(app, settings, db, use
         assert "running" in seen and Path(run.model_path).is_file()
         assert set(run.evaluation["intents"]) == {"greet", "ask_fee", "check_dossier_status"}
         assert 0.0 <= run.evaluation["macro_f1"] <= 1.0 and run.evaluation["examples"] == 6
+        assert set(run.evaluation["gates"]) == set(TINY_GATES)  # every gated test set was scored
         assert "trained" in Path(run.log_path).read_text(encoding="utf-8")
         new_model = Path(run.model_path)
     print(f"training + evaluation: {time.monotonic() - started:.1f}s")
@@ -173,7 +199,7 @@ def test_real_training_evaluation_activation_and_rollback(app, settings, db, use
         with db() as session:
             session.add(ModelActivation(model_path=str(previous), kind="activate"))
         with db() as session:
-            models_registry.activate(session, api, session.get(TrainingRun, run_id), settings.quality_gate, None)
+            models_registry.activate(session, api, session.get(TrainingRun, run_id), settings.quality_gates, None)
         assert api.status()["model_file"] == new_model.name
         with db() as session:
             history = models_registry.history(session)

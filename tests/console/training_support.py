@@ -13,6 +13,18 @@ from pathlib import Path
 from bot.processes import RunningProcess, free_port, start
 from bot.stack import rasa_api_spec
 
+# The tiny project has no dossier codes and few examples: its tests gate on intent macro-F1 only,
+# with the structure of CI's table (bot.evaluation.gates.GATES).
+TINY_GATES = {"accented": {"intent_macro_f1": 0.5}, "unaccented": {"intent_macro_f1": 0.5}}
+
+
+def scored(macro_f1: float, **gates: dict[str, float]) -> dict:
+    """A run's evaluation as the console stores it, every gated number equal to ``macro_f1``
+    unless given in ``gates`` (test set -> metric -> value)."""
+    values = {name: {"intent_macro_f1": macro_f1} for name in TINY_GATES} | gates
+    return {"macro_f1": macro_f1, "accuracy": macro_f1, "examples": 6, "intents": {}, "gates": values}
+
+
 CONFIG = """
 recipe: default.v1
 language: vi

@@ -2,7 +2,8 @@
 
 Uses the session ``trained_model`` (no second training) and evaluates it in-process on
 tests/nlu_data/test_nlu.yml and its unaccented copy. Thresholds live in
-``bot.evaluation.metrics.GATES``; entity F1 is token-level, as ``rasa test nlu`` reports it.
+``bot.evaluation.gates.GATES``, the table the staff console's activation gate reads too; entity
+F1 is token-level, as ``rasa test nlu`` reports it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation.metrics import GATES, gate_failures
+from bot.evaluation.gates import GATES
+from bot.evaluation.metrics import gate_failures
 from bot.evaluation.run import TEST_FILES, evaluate_model
 from bot.train import training_log_path
 

@@ -11,7 +11,7 @@ import pytest
 from bot.processes import free_port, stop
 from tests.console.browser.conftest import playwright_api, screenshot, sign_in
 from tests.console.conftest import make_settings
-from tests.console.training_support import copy_as, start_rasa, write_tiny_project
+from tests.console.training_support import TINY_GATES, copy_as, start_rasa, write_tiny_project
 
 expect = playwright_api.expect
 RASA_TOKEN = "console-browser-training-token"
@@ -25,9 +25,10 @@ def settings(tmp_path: Path):
         project_dir=project,
         models_dir=tmp_path / "models" / "console",
         test_nlu_path=project / "test_nlu.yml",
+        test_nlu_unaccented_path=project / "test_nlu.yml",
         rasa_url=f"http://127.0.0.1:{free_port()}",
         rasa_token=RASA_TOKEN,
-        quality_gate=0.5,
+        quality_gates=TINY_GATES,
     )
 
 

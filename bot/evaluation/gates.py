@@ -1,0 +1,14 @@
+"""The quality gate's thresholds: ONE table for CI and for the staff console.
+
+``tests/nlu/test_quality_gate.py`` (part of ``make test``) fails the build below them, and the
+console refuses to activate a model below them (``console/services/quality.py``). Test set (a key
+of :data:`bot.evaluation.run.TEST_FILES`) -> metric (see :func:`bot.evaluation.metrics.gate_values`)
+-> minimum. Kept free of heavy imports: the console's web process reads it.
+"""
+
+from __future__ import annotations
+
+GATES: dict[str, dict[str, float]] = {
+    "accented": {"intent_macro_f1": 0.92, "entity_f1:dossier_code": 0.98, "entity_f1:procedure": 0.85},
+    "unaccented": {"intent_macro_f1": 0.88},
+}
