@@ -90,9 +90,16 @@ def cmd_import(settings: ConsoleSettings, _args: argparse.Namespace) -> int:
 
 
 def cmd_export(settings: ConsoleSettings, _args: argparse.Namespace) -> int:
+    from console.services.training_data import feeds_derived_files, regenerate_derived, screened_sets
+
     with session_scope(_factory(settings)) as session:
-        count, changed = faq_io.export_faqs(session, settings.faq_nlu_path, settings.faq_responses_path)
+        count, changed = faq_io.export_faqs(
+            session, settings.faq_nlu_path, settings.faq_responses_path, screened_sets(settings)
+        )
     print(f"Exported {count} published FAQ(s); {len(changed)} file(s) changed: {', '.join(map(str, changed)) or '-'}")
+    feeds = settings.faq_nlu_path in changed and feeds_derived_files(settings)
+    if feeds and regenerate_derived(settings.project_dir, None):
+        print("Regenerated data/nlu/generated/ (variants and lookups), as `make nlu-data` does.")
     leftovers = faq_io.domain_faq_responses(settings.domain_path)
     if leftovers:
         print(

@@ -251,8 +251,8 @@ def _training_synonyms() -> dict[str, str]:
     explicit: dict[str, str] = {}
     markup = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<entity>[^)]+)\)|(?P<json>\{[^}]*\}))")
     for path in sorted((ROOT / "data" / "nlu").rglob("*.yml")):
-        if path == OUTPUT:
-            continue
+        if path == OUTPUT or path.name == "corrections.yml":
+            continue  # the console rewrites corrections.yml on every export: never an input here
         for match in markup.finditer(path.read_text(encoding="utf-8")):
             value = match.group("text")
             if match.group("json"):

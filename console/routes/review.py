@@ -19,6 +19,7 @@ from console.routes.deps import Ctx, require, require_post
 from console.routes.errors import PageError
 from console.services import review, review_export
 from console.services.rasa_events import TrackerUnavailableError, tracker_engine
+from console.services.training_data import screened_sets
 
 router = APIRouter(prefix="/review")
 Reviewer = Annotated[Ctx, Depends(require("review.correct"))]
@@ -151,7 +152,7 @@ def withdraw(event_id: int, request: Request, ctx: ReviewForm) -> Response:
 def export(request: Request, ctx: ReviewForm) -> Response:
     settings = request.app.state.settings
     report = review_export.export_corrections(
-        ctx.db, settings.corrections_path, settings.project_dir / "data", settings.test_nlu_path, ctx.user
+        ctx.db, settings.corrections_path, settings.project_dir / "data", screened_sets(settings), ctx.user
     )
     counts = f"written={report.written}&duplicates={len(report.duplicates)}&held_out={len(report.held_out)}"
     return RedirectResponse(f"/review?kind=corrected&exported=1&{counts}", status_code=303)

@@ -22,7 +22,11 @@ router = APIRouter(prefix="/training")
 Trainer = Annotated[Ctx, Depends(require("training.run"))]
 TrainerForm = Annotated[Ctx, Depends(require_post("training.run"))]
 STATUS_LABELS = {"queued": "Đang chờ", "running": "Đang chạy", "succeeded": "Hoàn tất", "failed": "Thất bại"}
-PHASE_LABELS = {"training": "Đang huấn luyện", "evaluating": "Đang đánh giá trên bộ kiểm thử"}
+PHASE_LABELS = {
+    "preparing": "Đang ghi câu hỏi thường gặp đã công bố và nhãn đã sửa vào dữ liệu huấn luyện",
+    "training": "Đang huấn luyện",
+    "evaluating": "Đang đánh giá trên bộ kiểm thử",
+}
 DECISION_LABELS = {"": "Chưa quyết định", "activated": "Đã kích hoạt", "discarded": "Đã loại bỏ"}
 NOTICES = {
     "activated": "Đã kích hoạt: trợ lý đang dùng mô hình mới.",

@@ -22,6 +22,7 @@ from bot.text.normalize import fold_accents
 from console.models import Faq
 from console.services import faqs as faq_service
 from console.services.faqs import FaqInput, FaqValidationError, unique_questions
+from console.services.review_export import known_keys, plain_key
 
 HEADER = (
     "# Managed by the staff console (python -m console export-faqs): edit FAQs in the console,\n"
@@ -125,7 +126,9 @@ def _sort_key(text: str) -> tuple[str, str]:
     return fold_accents(text), text
 
 
-def render_nlu(faqs: list[Faq]) -> str:
+def render_nlu(faqs: list[Faq], screened: frozenset[str] = frozenset()) -> str:
+    """The FAQ training file; question variants whose :func:`plain_key` is ``screened`` (held-out
+    and blind test utterances) are left out, so a staff edit can never leak a test set."""
     lines = [HEADER.rstrip("\n"), 'version: "3.1"', "nlu:"]
     for faq in sorted(faqs, key=lambda f: f.key):
         lines.append(f"  - intent: {FAQ_PREFIX}{faq.key}")
@@ -134,7 +137,8 @@ def render_nlu(faqs: list[Faq]) -> str:
         lines.append(f"      tags: [{', '.join(_quoted(t) for t in sorted(faq.tags or []))}]")
         lines.append("    examples: |")
         for question in sorted(unique_questions(list(faq.questions or [])), key=_sort_key):
-            lines.append(f"      - {question}")
+            if plain_key(question) not in screened:
+                lines.append(f"      - {question}")
     if not faqs:
         lines[-1] = "nlu: []"
     return "\n".join(lines) + "\n"
@@ -166,12 +170,16 @@ def domain_faq_responses(domain_path: Path) -> list[str]:
     return sorted(n for n in (data or {}) if isinstance(n, str) and n.startswith(RESPONSE_PREFIX))
 
 
-def export_faqs(session: Session, nlu_path: Path, responses_path: Path) -> tuple[int, list[Path]]:
-    """Write the published FAQs; returns (how many, files that changed)."""
+def export_faqs(
+    session: Session, nlu_path: Path, responses_path: Path, held_out: list[Path] | None = None
+) -> tuple[int, list[Path]]:
+    """Write the published FAQs, leaving out questions of the ``held_out`` test sets; returns
+    (how many, files that changed)."""
     published = faq_service.published(session)
+    screened = frozenset(known_keys(held_out or []))
     changed = [
         path
-        for path, text in ((nlu_path, render_nlu(published)), (responses_path, render_responses(published)))
+        for path, text in ((nlu_path, render_nlu(published, screened)), (responses_path, render_responses(published)))
         if _write_if_changed(path, text)
     ]
     return len(published), changed

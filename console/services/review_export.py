@@ -3,8 +3,8 @@
 The file is rewritten as a whole from the corrections table (sorted, NFC, stable), so a withdrawn
 correction disappears and two exports of the same table give the same bytes. An example is left
 out when the training data already has it (any intent: a copy under another intent would make
-``rasa data validate`` fail) or when it is in the held-out test set (evaluating on training
-examples would make the quality gate meaningless). Comparison is on the plain text, normalized
+``rasa data validate`` fail) or when it is in a held-out test set, including the blind set
+(evaluating on training examples would make the quality gate meaningless). Comparison is on the plain text, normalized
 and accent-folded, so "ho chieu" and "hộ chiếu" count as the same example.
 """
 
@@ -98,11 +98,14 @@ def render(by_intent: dict[str, list[str]]) -> str:
 
 
 def export_corrections(
-    session: Session, target: Path, data_dir: Path, held_out: Path, user: User | None
+    session: Session, target: Path, data_dir: Path, held_out: Path | list[Path], user: User | None
 ) -> ExportReport:
-    """Rewrite ``target`` from every correction; mark them exported; audit the export."""
+    """Rewrite ``target`` from every correction; mark them exported; audit the export.
+
+    ``held_out``: the test sets nothing may be trained on (the held-out set, its unaccented copy
+    and the blind set); their examples are left out and counted in ``report.held_out``."""
     existing = known_keys([data_dir], exclude=target)
-    test_keys = known_keys([held_out])
+    test_keys = known_keys(held_out if isinstance(held_out, list) else [held_out])
     report = ExportReport()
     by_intent: dict[str, list[str]] = defaultdict(list)
     seen: set[str] = set()

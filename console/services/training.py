@@ -7,6 +7,8 @@ tail of the log. The model file is named ``assistant-<fingerprint>-r<run id>.tar
 folder, so a run never overwrites the model Rasa is running (``bot.train`` names models by
 fingerprint only, which is right for ``make run`` but would overwrite the live file here).
 A console restart cannot resume a child process: runs left queued/running are marked failed.
+Each run first writes the published FAQs and the review corrections into the project
+(:mod:`console.services.training_data`), so what staff and trainers changed is trained.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.sql import session_scope
 from bot.train import fingerprint
 from console.models import TrainingRun, User, utcnow
-from console.services import audit, model_eval, models_registry, quality
+from console.services import audit, model_eval, models_registry, quality, training_data
 from console.settings import ConsoleSettings
 
 logger = logging.getLogger("console.training")
@@ -211,11 +213,18 @@ class TrainingRunner:
         settings = self.settings
         run_dir = settings.models_dir.resolve() / f"run-{run_id}"  # Rasa gets an absolute path
         run_dir.mkdir(parents=True, exist_ok=True)
-        model_name = f"assistant-{fingerprint(settings.project_dir)}-r{run_id}"
         log_path = run_dir / "train.log"
         started = {"started_at": utcnow(), "worker": worker_id(), "log_path": str(log_path)}
-        self._update(run_id, status="running", phase="training", **started)
+        self._update(run_id, status="running", phase="preparing", **started)
         with log_path.open("w", encoding="utf-8") as log:
+            try:
+                with session_scope(self.factory) as session:
+                    training_data.prepare(session, settings, log)
+            except training_data.PreparationError as exc:
+                self._update(run_id, status="failed", phase="", error=str(exc), finished_at=utcnow())
+                return
+            self._update(run_id, phase="training")
+            model_name = f"assistant-{fingerprint(settings.project_dir)}-r{run_id}"  # of the prepared data
             try:
                 result = subprocess.run(
                     train_command(settings, run_dir, model_name),

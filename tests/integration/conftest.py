@@ -90,7 +90,7 @@ def assistant_stack(running_stack: tuple[StackLayout, list[RunningProcess]]) -> 
 
 
 STAFF_ADMIN = "stack-admin"
-STAFF_PASSWORD = "stack-admin-password-1"
+STAFF_PASSWORD = "quay-mot-cua-2026-pass"
 
 
 @pytest.fixture(scope="session")

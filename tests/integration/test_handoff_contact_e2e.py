@@ -59,20 +59,20 @@ def test_phone_left_after_hours_is_stored_masked_in_the_tracker_and_shown_in_the
     assert "ngoài giờ làm việc" in first
     assert "số điện thoại hoặc email" in first
     assert BAD_CONTACT_MESSAGE in say(assistant_stack, sender, "để mình nghĩ đã")
-    assert CONTACT_SAVED_MESSAGE in say(assistant_stack, sender, "số của mình là 0912 345 678 nhé")
+    assert CONTACT_SAVED_MESSAGE in say(assistant_stack, sender, "số của mình là 0987 654 321 nhé")
 
     handoff = handoff_row(assistant_stack, sender)
-    assert handoff["contact"] == "0912345678" and handoff["status"] == "open"
+    assert handoff["contact"] == "0987654321" and handoff["status"] == "open"
     persisted = persisted_tracker(assistant_stack, sender)
-    assert "0912345678" not in persisted and "345 678" not in persisted
+    assert "0987654321" not in persisted and "654 321" not in persisted
 
     username, password = stack_admin
     with httpx.Client(base_url=assistant_stack.console_url, timeout=10) as staff:
         login(staff, username, password)
         queue = staff.get("/desk")
-        assert queue.status_code == 200 and "0912345678" in queue.text
+        assert queue.status_code == 200 and "0987654321" in queue.text
         page = staff.get(f"/desk/{handoff['id']}")
-        assert 'id="handoff-contact">0912345678<' in page.text
+        assert 'id="handoff-contact">0987654321<' in page.text
 
 
 def test_email_left_after_hours_is_stored_and_masked(assistant_stack: StackLayout) -> None:

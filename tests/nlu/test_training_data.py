@@ -68,8 +68,12 @@ def _generated():
     return gen.load_examples(gen.VARIANTS)
 
 
+def _console_managed():
+    return gen.load_all(path for path in gen.CONSOLE_MANAGED if path.exists())
+
+
 def _training():
-    return [*_hand_written(), *_generated()]
+    return [*_hand_written(), *_generated(), *_console_managed()]
 
 
 def _test_set():
@@ -93,7 +97,7 @@ def test_every_nlu_file_is_in_the_parser_view():
 
     Lookup tables, synonyms and regexes (generated from the catalog by another task) may live in
     other files; intent examples may not."""
-    in_script = {path.resolve() for path in (*gen.HAND_WRITTEN, gen.VARIANTS)}
+    in_script = {path.resolve() for path in (*gen.HAND_WRITTEN, gen.VARIANTS, *gen.CONSOLE_MANAGED)}
     for path in NLU_DIR.rglob("*.yml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         intent_blocks = [block for block in data.get("nlu") or [] if "intent" in block]
