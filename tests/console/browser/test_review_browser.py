@@ -53,7 +53,7 @@ def test_trainer_corrects_intent_and_entity_span(live_console, users, browser_pa
     row = page.locator("#review-table tr", has_text=FEE_TEXT)
     expect(row).to_contain_text("ask_fee")
     page.get_by_role("link", name="Trợ lý không hiểu (fallback)").click()
-    expect(page.locator("#review-count")).to_have_text("1 tin nhắn")
+    expect(page.locator("#review-count")).to_have_text("1 nội dung khác nhau trong 1 tin nhắn")
     screenshot(page, "console-review-list")
     page.get_by_role("link", name="Tất cả tin nhắn").click()
     row.get_by_role("link", name="Sửa nhãn").click()
