@@ -35,6 +35,9 @@ def load_local_secrets(path: Path, names: tuple[str, ...] = LOCAL_SECRET_NAMES) 
         for name in missing:
             stored[name] = secrets.token_urlsafe(32)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(f"{key}={value}\n" for key, value in stored.items()), encoding="utf-8")
-        path.chmod(0o600)
+        # Created owner-only (never readable by others, even for an instant), then written.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # an older file keeps its mode on O_CREAT: force it
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write("".join(f"{key}={value}\n" for key, value in stored.items()))
     return {name: os.environ.get(name) or stored[name] for name in names}

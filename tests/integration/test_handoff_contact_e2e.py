@@ -20,7 +20,7 @@ from actions.handoff import BAD_CONTACT_MESSAGE, CONTACT_DECLINED_MESSAGE, CONTA
 from bot.stack import StackLayout
 from tests.console.conftest import login
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # may start the session stack
 
 
 def say(stack: StackLayout, sender: str, message: str) -> str:
