@@ -17,7 +17,7 @@ CHROMIUM  ?= /usr/bin/chromium
 # make cluster and its tests put Debian's nginx-light in front of the Rasa servers.
 NGINX     ?= /usr/sbin/nginx
 
-.PHONY: help install browser run train test gate lint format clean evaluate admin bench nlu-data
+.PHONY: help install browser axe run train test gate lint format clean evaluate admin bench nlu-data
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,16 @@ nginx: ## Install Debian's nginx-light for make cluster and its tests (needs roo
 cluster: install nginx ## Run nginx + 2 Rasa servers on PostgreSQL/Redis/RabbitMQ, actions, portal, console, web
 	NGINX=$(NGINX) $(PY) -m bot.cluster
 
+# axe-core (accessibility engine of the browser tests), pinned, from the npm registry into a
+# git-ignored folder; tests/axe.py reads it (same version). No CDN at test time.
+AXE_VERSION := 4.10.2
+AXE_JS := tests/assets/vendor/node_modules/axe-core/axe.min.js
+axe: ## Vendor axe-core for the accessibility tests (npm registry, pinned; skipped if present)
+	@grep -qs '"version": "$(AXE_VERSION)"' tests/assets/vendor/node_modules/axe-core/package.json \
+		|| { command -v npm >/dev/null && npm install --no-save --no-package-lock --no-audit --no-fund \
+			--prefix tests/assets/vendor axe-core@$(AXE_VERSION) >/dev/null; } \
+		|| echo "warning: npm not found; accessibility tests will be skipped (failed under CI=true)"
+
 train: install ## Train a model unless one matches the current data and config
 	$(PY) -m bot.train
 
@@ -71,7 +81,7 @@ bench: install ## Measure search, dossier lookup, NLU and load (Locust) against 
 	$(PY) -m bench $(BENCH_ARGS)
 
 # The model is trained before pytest starts, so no test's time limit includes training.
-test: install browser nginx ## Run the test suite and validate the Rasa data
+test: install browser nginx axe ## Run the test suite and validate the Rasa data
 	@mkdir -p var
 	$(PY) -m rasa data validate --fail-on-warnings > var/validate.log 2>&1 || { tail -n 20 var/validate.log; exit 1; }
 	$(PY) -m bot.train
