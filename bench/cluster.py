@@ -26,8 +26,8 @@ from bot.cluster.throwaway import connect_postgres, service_problem, throwaway_c
 from bot.processes import RunningProcess, free_port
 from bot.stack import StackLayout
 
-from .load import LoadRun, _cpu_seconds, run_locust, summarize
-from .nlu import _rss_kib
+from .load import LoadRun, run_locust, summarize
+from .procstat import cpu_seconds, rss_kib
 
 WARM_UP = ("xin chào", "Làm căn cước cần giấy tờ gì?", "lệ phí bao nhiêu", "tra cứu hồ sơ", "0000")
 
@@ -88,11 +88,11 @@ def run_cluster_bench(model: Path, users: int = 24, turns: int = 10, db_name: st
             runs: dict[str, Any] = {}
             for servers in (1, 2):
                 route_to(cluster, processes, servers)
-                cpu_before = [_cpu_seconds(process.popen.pid) for process in rasa]
+                cpu_before = [cpu_seconds(process.popen.pid) for process in rasa]
                 load = LoadRun(f"cluster-{servers}", users=users, turns=turns)
                 summary = summarize(run_locust(load, cluster.public_url, dossiers, workdir), users)
                 cpu = [
-                    _cpu_seconds(process.popen.pid) - before for process, before in zip(rasa, cpu_before, strict=True)
+                    cpu_seconds(process.popen.pid) - before for process, before in zip(rasa, cpu_before, strict=True)
                 ]
                 summary["rasa_servers"] = servers
                 summary["rasa_cpu_share"] = [round(seconds / summary["seconds"], 2) for seconds in cpu]
@@ -101,8 +101,8 @@ def run_cluster_bench(model: Path, users: int = 24, turns: int = 10, db_name: st
             storage = tracker_storage(cluster)
             memory = {
                 process.spec.name: {
-                    "rss_mib": _mib(_rss_kib(process.popen.pid, "VmRSS")),
-                    "peak_rss_mib": _mib(_rss_kib(process.popen.pid, "VmHWM")),
+                    "rss_mib": _mib(rss_kib(process.popen.pid, "VmRSS")),
+                    "peak_rss_mib": _mib(rss_kib(process.popen.pid, "VmHWM")),
                 }
                 for process in rasa
             }

@@ -44,3 +44,11 @@ def test_a_cluster_that_could_not_run_is_reported() -> None:
     assert [(row["status"], row["detail"]) for row in report["rows"]] == [
         ("N/A", "Redis 127.0.0.1:6379 does not answer")
     ]
+
+
+def test_the_cluster_bench_runs_on_the_load_bench_it_reuses() -> None:
+    """bench.cluster imports what it reuses of bench.load and bench.procstat (a rename there
+    breaks make bench, not only the cluster part)."""
+    import bench.cluster
+
+    assert callable(bench.cluster.run_cluster_bench)
