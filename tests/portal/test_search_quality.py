@@ -62,6 +62,9 @@ def evaluate(setup: SearchSetup, cases: list[Case]) -> Score:
 
 def assert_quality(setup: SearchSetup, unaccented: bool) -> None:
     score = evaluate(setup, load_cases(unaccented))
+    # Shown with `pytest -s`: the numbers to report, whatever the outcome.
+    variant = "unaccented" if unaccented else "as typed"
+    print(f"\n{setup.search.name} {variant}: top-1 {score.top1:.1%}, top-3 {score.top3:.1%}")
     report = f"top-1 {score.top1:.1%}, top-3 {score.top3:.1%}; misses:\n" + "\n".join(score.misses)
     assert score.top1 >= TOP1_TARGET, report
     assert score.top3 >= TOP3_TARGET, report
