@@ -15,6 +15,11 @@ other version nothing is patched and a warning says so (the code they replace ma
    comment there) only sees validations that returned events. The second request differs from the
    first only by lacking the form's ``ActiveLoop`` event; our validation actions read slots and
    the latest message, so the answer is the first one's: nothing. That second call is skipped.
+4. ``Domain.states_for_tracker_history`` (``tracker.past_states``) replays the whole session for
+   every policy at every prediction of a turn, several times a turn: the part of a turn that grows
+   with the conversation. The states of a tracker's history are remembered on the tracker (it
+   lives for one turn) and, as Rasa appends events, only the new events are replayed; when the
+   applied events are not an extension of the remembered ones (a revert), all is recomputed.
 3. ``Event.resolve_by_type`` walks every subclass of ``Event`` (and asks ``inspect.isabstract`` of
    each) for every event read from a tracker store or an action server. The class found for a type
    name is remembered; an unknown name still goes through Rasa's search (and its error).
@@ -31,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 PATCHED_RASA_VERSION = "3.6.21"
 _applied: list[str] = []
+# Rasa's functions as they were before patching, for comparison in the tests.
+ORIGINALS: dict[str, Any] = {}
 
 
 def _compiled_response_validator() -> Any:
@@ -104,6 +111,81 @@ def _patch_event_type_lookup() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
+class _StatesMemo:
+    """Where Rasa's loop in ``states_for_tracker_history`` stood after the events seen so far."""
+
+    def __init__(self, tracker: Any) -> None:
+        self.replay = tracker.init_copy()
+        self.applied: list[Any] = []
+        self.states: list[dict] = []
+        self.last_ml_action: Any = None
+        self.turn_was_hidden = False
+
+
+def _states_step(domain: Any, memo: _StatesMemo, hide_rule_turn: bool, flags: tuple) -> dict | None:
+    """One pass of Rasa's loop body on ``memo.replay``; returns the state (None: hidden turn)."""
+    from rasa.shared.core.constants import PREVIOUS_ACTION
+
+    omit_unset_slots, ignore_rule_only_turns, rule_only_data = flags
+    tracker = memo.replay
+    if ignore_rule_only_turns:
+        if not memo.turn_was_hidden:
+            memo.last_ml_action = domain._get_prev_action_sub_state(tracker)
+        if not tracker.followup_action and tracker.latest_action_name != tracker.active_loop_name:
+            memo.turn_was_hidden = hide_rule_turn
+        if memo.turn_was_hidden:
+            return None
+    state = domain.get_active_state(tracker, omit_unset_slots=omit_unset_slots)
+    if ignore_rule_only_turns:
+        domain._remove_rule_only_features(state, rule_only_data)
+        if memo.states:
+            domain._substitute_rule_only_user_input(state, memo.states[-1])
+        if memo.last_ml_action:
+            state[PREVIOUS_ACTION] = memo.last_ml_action
+    return domain._clean_state(state)
+
+
+def _patch_incremental_states() -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted
+
+    ORIGINALS["states_for_tracker_history"] = Domain.states_for_tracker_history
+
+    def states_for_tracker_history(
+        self: Domain,
+        tracker: Any,
+        omit_unset_slots: bool = False,
+        ignore_rule_only_turns: bool = False,
+        rule_only_data: dict[str, Any] | None = None,
+    ) -> list[dict]:
+        flags = (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        memos = tracker.__dict__.setdefault("_states_memos", {})
+        key = (id(self), omit_unset_slots, ignore_rule_only_turns, id(rule_only_data))
+        applied = tracker.applied_events()
+        memo = memos.get(key)
+        if (
+            memo is None
+            or len(memo.applied) > len(applied)
+            or any(old is not new for old, new in zip(memo.applied, applied, strict=False))
+        ):
+            memo = memos[key] = _StatesMemo(tracker)
+        for event in applied[len(memo.applied) :]:
+            if isinstance(event, ActionExecuted):
+                state = _states_step(self, memo, event.hide_rule_turn, flags)
+                if state is not None:
+                    memo.states.append(state)
+            memo.replay.update(event)
+        memo.applied = applied
+        # The last state (after every event) is not kept: the next events change it.
+        saved = (memo.last_ml_action, memo.turn_was_hidden)
+        final = _states_step(self, memo, False, flags)
+        memo.last_ml_action, memo.turn_was_hidden = saved
+        states = [{kind: dict(sub) if isinstance(sub, dict) else sub for kind, sub in s.items()} for s in memo.states]
+        return states + ([final] if final is not None else [])
+
+    Domain.states_for_tracker_history = states_for_tracker_history
+
+
 def apply() -> list[str]:
     """Apply the fixes once per process; returns what is patched (empty on another Rasa version)."""
     if _applied:
@@ -121,5 +203,7 @@ def apply() -> list[str]:
     _applied.append("FormAction.validate_slots: repeated empty validation skipped")
     _patch_event_type_lookup()
     _applied.append("Event.resolve_by_type: classes remembered")
+    _patch_incremental_states()
+    _applied.append("Domain.states_for_tracker_history: only new events replayed")
     logger.info("Rasa %s patched: %s", rasa.__version__, "; ".join(_applied))
     return list(_applied)
