@@ -33,7 +33,7 @@ ASPECT_INTENTS = frozenset(ASPECT_OF_INTENT)
 _CUES = {
     FEE: r"le phi|phi|bao nhieu tien|het bao nhieu|mat bao nhieu tien|ton bao nhieu|nhieu tien|gia bao nhieu",
     TIME: r"bao lau|may ngay|bao nhieu ngay|thoi gian|thoi han|khi nao co|khi nao xong|mat may",
-    AGENCY: r"o dau|cho nao|noi nao|co quan nao|nop dau|lam dau|len dau|den dau|nop tai dau|di dau",
+    AGENCY: r"o dau|cho nao|cho nop|noi nop|noi nao|co quan nao|nop dau|lam dau|len dau|den dau|nop tai dau|di dau",
     DOCUMENTS: r"giay to|ho so gom|can gi|can nhung gi|mang gi|mang theo|chuan bi gi|chuan bi nhung gi|thanh phan",
     STEPS: r"cac buoc|may buoc|nhung buoc|bao nhieu buoc|trinh tu|lam the nao|lam sao|cach lam|quy trinh",
     ONLINE: r"online|truc tuyen|qua mang|tren mang|dvc|vneid",

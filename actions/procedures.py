@@ -152,8 +152,10 @@ def asked_aspects(tracker: Tracker) -> list[str]:
     and the intent; for a choice (``inform``), the aspects pending; else the overview."""
     message = tracker.latest_message
     intent = message.get("intent", {}).get("name", "")
-    entity_aspects = [aspect_of(value) for value in tracker.get_latest_entity_values("aspect")]
-    aspects = [aspect for aspect in entity_aspects if aspect]
+    aspects = []
+    for value in tracker.get_latest_entity_values("aspect"):
+        # A canonical value ("fee"), or the words themselves ("lệ phí") when no synonym mapped them.
+        aspects.extend([aspect_of(value)] if aspect_of(value) else aspects_in(str(value)))
     if not (message.get("text") or "").startswith("/"):
         aspects += aspects_in(_without_procedure_name(tracker))
     intent_aspect = aspect_of(intent)

@@ -123,11 +123,12 @@ def test_two_aspects_in_one_message_get_one_reply(live: Services) -> None:
 
 
 def test_aspect_entities_from_the_nlu_are_answered(live: Services) -> None:
-    """The NLU's ``aspect`` entities are answered even without a cue the action knows."""
+    """The NLU's ``aspect`` entities (canonical, or the words themselves) are answered even when the
+    text has no cue the action knows."""
     text, _, _ = answer(
-        text="giấy tờ với chỗ nộp",
+        text="thế còn hai cái đó",
         intent="ask_documents",
-        entities=[{"entity": "aspect", "value": "documents"}, {"entity": "aspect", "value": "agency"}],
+        entities=[{"entity": "aspect", "value": "documents"}, {"entity": "aspect", "value": "nơi nộp"}],
         slots={"procedure_code": RESIDENCE},
     )
     assert "Hồ sơ cần nộp:" in text and "Nơi nộp:" in text
