@@ -34,7 +34,7 @@ from actions.places import Place
 
 MAX_REPLY_CHARS = 700
 MAX_CASE_BUTTONS = 3
-MAX_BUTTON_TITLE = 60
+MAX_BUTTON_TITLE = 80
 NATIONAL_PORTAL_URL = "https://dichvucong.gov.vn"
 PORTAL_NAME = "Cổng Dịch vụ công quốc gia"
 SEE_ALL_BUTTON = "Xem đầy đủ trên Cổng"
@@ -87,6 +87,9 @@ def case_buttons(brief: dict[str, Any], code: str, case: int | None) -> list[dic
         if number == case or not title:
             continue
         label = case_heading(title).removeprefix("Trường hợp ").strip()
+        name = str(brief.get("name") or "").lower()
+        if name and label.lower().startswith(name + " "):  # "Đăng ký thường trú vào chỗ ở …" -> "vào chỗ ở …"
+            label = label[len(name) + 1 :]
         buttons.append(
             {
                 "title": _short_title(f"Trường hợp khác: {label[:1].lower() + label[1:]}"),

@@ -167,3 +167,11 @@ def test_online_filing_has_a_labelled_link() -> None:
     assert titles["Nộp trực tuyến"]["type"] == "web_url"
     assert "Nộp trực tuyến: được" in reply.text
     assert "chưa được" in compose(LICENCE, "3.000347", ["online"]).text
+
+
+def test_case_buttons_leave_out_the_procedure_name() -> None:
+    """ "Đăng ký thường trú tại phương tiện" is offered as "Trường hợp khác: tại phương tiện", so the
+    part that tells the cases apart is never cut off."""
+    titles = [button["title"] for button in compose(RESIDENCE, "1.004222", [DOCUMENTS]).buttons]
+    assert "Trường hợp khác: tại phương tiện" in titles
+    assert all(len(title) <= 80 for title in titles)
