@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.evaluation.answer_facts import Item
+from bot.evaluation.answer_facts import PROCEDURE_CODE, Item
 from bot.evaluation.run import quiet_rasa_logs
 from bot.processes import free_port, start_all, stop
 from bot.stack import REPO_ROOT, StackLayout, assistant_specs, init_steps
@@ -117,13 +117,13 @@ async def _turn(agent: Any, item: Item) -> Turn:
         intent = tracker.latest_message.intent or {}
         turn.intent, turn.confidence = intent.get("name") or "", float(intent.get("confidence") or 0.0)
         turn.actions = _actions_after_last_message(tracker)
-    while len(turn.choices) < MAX_CHOICES and (button := _right_button(turn.messages, item)) is not None:
+    while len(turn.choices) < MAX_CHOICES and (button := button_to_tap(turn.messages, item)) is not None:
         turn.choices.append(button.get("title") or "")
         turn.messages = await _ask(agent, sender_id, button["payload"])
     return turn
 
 
-def _right_button(messages: list[dict[str, Any]], item: Item) -> dict[str, Any] | None:
+def button_to_tap(messages: list[dict[str, Any]], item: Item) -> dict[str, Any] | None:
     """The button the citizen would tap: the item's procedure among the choices offered, or the
     "did you mean" suggestion of the aspect asked; never another case of the procedure nor a link.
     None when no button fits (the reply stands)."""
@@ -139,8 +139,9 @@ def _right_button(messages: list[dict[str, Any]], item: Item) -> dict[str, Any] 
             procedure = entities.get("procedure")
             if intent == "/inform" and procedure == item.code:
                 return button  # "Bạn hỏi về thủ tục nào?": this one
-            if intent == "/" + ASPECT_INTENTS[item.aspect] and procedure in (None, item.code):
-                return button  # "Ý bạn là: …": the aspect asked
+            other_code = isinstance(procedure, str) and PROCEDURE_CODE.fullmatch(procedure) and procedure != item.code
+            if intent == "/" + ASPECT_INTENTS[item.aspect] and not other_code:
+                return button  # "Ý bạn là: …": the aspect asked (its entity may carry the citizen's words)
     return None
 
 
