@@ -98,7 +98,7 @@ def gate_failures(summary: dict[str, Any]) -> list[str]:
     failures = []
     if summary["fact_share"] < MIN_FACT_SHARE:
         failures.append(
-            f"facts present {summary['fact_share']:.1%} < {MIN_FACT_SHARE:.0%} "
+            f"facts present {summary['fact_share']:.2%} < {MIN_FACT_SHARE:.0%} "
             f"({summary['facts_present']}/{summary['facts']})"
         )
     if summary["artefacts"] > MAX_ARTEFACTS:
@@ -124,7 +124,7 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
     length = summary["length"]
     aspects = ", ".join(f"{a} {v['share']:.0%}" for a, v in summary["per_aspect"].items())
     return [
-        f"answer quality: facts present {summary['fact_share']:.1%} ({summary['facts_present']}/{summary['facts']}) "
+        f"answer quality: facts present {summary['fact_share']:.2%} ({summary['facts_present']}/{summary['facts']}) "
         f"over {summary['items']} questions, {summary['procedures']} procedures",
         f"  per aspect: {aspects}",
         f"  template artefacts: {summary['artefacts']} in {summary['items_with_artefacts']} items; "
