@@ -9,7 +9,7 @@ from console.models import Faq
 from console.routes.deps import Ctx, FaqEditForm, FaqEditor, FaqPublishForm, FaqReader
 from console.routes.errors import PageError
 from console.services import faqs as faq_service
-from console.services.faqs import FaqInput, FaqValidationError
+from console.services.faqs import FaqConflictError, FaqInput, FaqValidationError
 from console.services.preview import render_answer
 
 router = APIRouter(prefix="/faqs")
@@ -92,6 +92,7 @@ def _values(faq: Faq) -> dict[str, str]:
         "questions": "\n".join(faq.questions or []),
         "answer": faq.answer,
         "tags": ", ".join(faq.tags or []),
+        "version": faq_service.version_of(faq),
     }
 
 
@@ -109,9 +110,15 @@ async def edit(key: str, request: Request, ctx: FaqEditForm) -> Response:
         preview = render_answer(faq_service.clean_answer(form.get("answer", "")))
         return ctx.render("faqs/form.html", faq=faq, values=form, errors={}, preview=preview)
     try:
-        changed = faq_service.update(ctx.db, faq, _form_input(form), ctx.user)
+        changed = faq_service.update(ctx.db, faq, _form_input(form), ctx.user, form.get("version") or None)
     except FaqValidationError as exc:
         return ctx.render("faqs/form.html", status_code=400, faq=faq, values=form, errors=exc.errors, preview=None)
+    except FaqConflictError as exc:
+        # The editor's text stays; saving again, after seeing the newer version, is a deliberate choice.
+        values = {**form, "version": faq_service.version_of(faq)}
+        return ctx.render(
+            "faqs/form.html", status_code=409, faq=faq, values=values, errors={}, preview=None, conflict=str(exc)
+        )
     notice = "unchanged" if not changed else ("saved_live" if faq.status == "published" else "saved")
     return RedirectResponse(f"/faqs/{faq.key}?notice={notice}", status_code=303)
 

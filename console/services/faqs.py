@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,20 @@ MAX_TAGS = 20
 MIN_QUESTIONS_TO_PUBLISH = 2
 DUPLICATE_KEY = "Mã câu hỏi này đã được dùng, vui lòng chọn mã khác."
 _SPACES = re.compile(r"[ \t\u00a0\u2028\u2029]+")
+
+
+class FaqConflictError(RuntimeError):
+    """Someone saved this FAQ after the editor opened it: saving now would silently undo their work."""
+
+    message = (
+        "Câu hỏi này vừa được một cán bộ khác sửa sau khi bạn mở trang. Nội dung bạn nhập vẫn còn bên dưới; "
+        "hãy mở bản mới nhất trong tab khác, so sánh rồi lưu lại."
+    )
+
+
+def version_of(faq: Faq) -> str:
+    """The edit form's concurrency token: when the FAQ was last saved."""
+    return faq.updated_at.isoformat(timespec="microseconds") if faq.updated_at else ""
 
 
 class FaqValidationError(ValueError):
@@ -172,10 +187,15 @@ def create(session: Session, data: FaqInput, actor: User | None, status: str = "
     return faq
 
 
-def update(session: Session, faq: Faq, data: FaqInput, actor: User | None) -> bool:
+def update(session: Session, faq: Faq, data: FaqInput, actor: User | None, expected_version: str | None = None) -> bool:
     """Edit the FAQ (its key never changes: the bot's training data refers to it). True if changed.
 
-    A published FAQ stays published and must stay publishable."""
+    A published FAQ stays published and must stay publishable. ``expected_version`` is the
+    :func:`version_of` the editor saw; when another save came in between, nothing is written and
+    :class:`FaqConflictError` is raised (checked again in the database, so two saves racing each
+    other cannot both win)."""
+    if expected_version is not None and expected_version != version_of(faq):
+        raise FaqConflictError(FaqConflictError.message)
     clean = validate(
         FaqInput(key=faq.key, title=data.title, questions=data.questions, answer=data.answer, tags=data.tags)
     )
@@ -191,6 +211,14 @@ def update(session: Session, faq: Faq, data: FaqInput, actor: User | None) -> bo
     }
     if candidate == before:
         return False
+    claimed = session.execute(
+        sql_update(Faq)
+        .where(Faq.id == faq.id, Faq.updated_at == faq.updated_at)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise FaqConflictError(FaqConflictError.message)
     _apply(faq, clean, actor)
     audit.record(session, actor, "faq.update", "faq", faq.key, before, audit.faq_snapshot(faq))
     return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -164,3 +165,33 @@ def test_preview_button_shows_unsaved_answer_without_saving(client, users, db) -
     assert response.status_code == 200 and 'id="preview-answer"' in response.text
     with db() as session:
         assert faq_service.count(session) == 0
+
+
+def test_two_staff_saving_one_faq_get_a_conflict_not_a_silent_overwrite(app, users) -> None:
+    """Staff and admin open the same FAQ; staff saves first. The admin's save is refused with 409 and
+    a message, their text is kept in the form, and the FAQ keeps the staff member's answer. Saving
+    again after seeing the newer version is a deliberate choice and goes through."""
+    first, second = TestClient(app), TestClient(app)
+    token_first, token_second = login(first, "staff1"), login(second, "admin1")
+    first.post("/faqs/new", data={**FORM, "csrf_token": token_first})
+    version = re.search(r'name="version" value="([^"]+)"', first.get("/faqs/cap_lai_ho_chieu_bi_mat/edit").text)
+    assert version is not None
+    assert version.group(1) in second.get("/faqs/cap_lai_ho_chieu_bi_mat/edit").text  # both see one version
+
+    mine = {**FORM, "answer": "Lệ phí: 200.000 đồng, nộp tại Công an tỉnh.", "version": version.group(1)}
+    saved = first.post("/faqs/cap_lai_ho_chieu_bi_mat/edit", data={**mine, "csrf_token": token_first})
+    assert saved.status_code == 200 and "Lệ phí: 200.000 đồng, nộp tại Công an tỉnh." in saved.text
+
+    theirs = {**FORM, "answer": "Bản trả lời cũ của quản trị viên.", "version": version.group(1)}
+    refused = second.post("/faqs/cap_lai_ho_chieu_bi_mat/edit", data={**theirs, "csrf_token": token_second})
+    assert refused.status_code == 409
+    assert 'id="faq-conflict"' in refused.text and "Bản trả lời cũ của quản trị viên." in refused.text
+    shown = first.get("/faqs/cap_lai_ho_chieu_bi_mat").text
+    assert "nộp tại Công an tỉnh" in shown and "Bản trả lời cũ" not in shown
+
+    newer = re.search(r'name="version" value="([^"]+)"', refused.text)
+    assert newer is not None and newer.group(1) != version.group(1)
+    again = second.post(
+        "/faqs/cap_lai_ho_chieu_bi_mat/edit", data={**theirs, "version": newer.group(1), "csrf_token": token_second}
+    )
+    assert again.status_code == 200 and "Bản trả lời cũ của quản trị viên." in again.text
