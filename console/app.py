@@ -19,7 +19,9 @@ from console.routes import admin, analytics, api, auth, briefs, complaints, desk
 from console.routes.deps import PERMISSIONS, can
 from console.routes.errors import INTERNAL_MESSAGE, install_error_handlers, json_error
 from console.services.accounts import ROLE_LABELS
+from console.services.desk_sweeper import IdleHandoffSweeper
 from console.services.office_hours import parse
+from console.services.rasa_api import RasaApi
 from console.settings import ConsoleSettings
 
 HERE = Path(__file__).resolve().parent
@@ -96,6 +98,14 @@ def create_app(settings: ConsoleSettings, clock: Callable[[], datetime] | None =
         training.router,
     ):
         app.include_router(router)
+    sweeper = IdleHandoffSweeper(
+        app.state.session_factory,
+        lambda: getattr(app.state, "rasa_api", None) or RasaApi(settings.rasa_url, settings.rasa_token),
+        settings.handoff_idle_minutes,
+    )
+    app.add_event_handler("startup", sweeper.start)
+    app.add_event_handler("shutdown", sweeper.stop)
+    app.state.idle_handoff_sweeper = sweeper
     return app
 
 

@@ -46,6 +46,8 @@ class ConsoleSettings:
     session_cookie_name: str = field(default_factory=lambda: _env("CONSOLE_SESSION_COOKIE", "console_session"))
     # A session ends after this many minutes without a request (a desk left unattended).
     session_idle_minutes: int = field(default_factory=lambda: int(_env("CONSOLE_SESSION_IDLE_MINUTES", "120")))
+    # A taken handoff whose owner has not written for this long goes back to the bot (0: never).
+    handoff_idle_minutes: int = field(default_factory=lambda: int(_env("CONSOLE_HANDOFF_IDLE_MINUTES", "30")))
     login_max_failures: int = field(default_factory=lambda: int(_env("CONSOLE_LOGIN_MAX_FAILURES", "5")))
     login_window_seconds: int = field(default_factory=lambda: int(_env("CONSOLE_LOGIN_WINDOW_SECONDS", "900")))
     min_password_length: int = field(default_factory=lambda: int(_env("CONSOLE_MIN_PASSWORD_LENGTH", "12")))

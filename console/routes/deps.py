@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({"admin"}),
     "audit.read": frozenset({"admin"}),
     "desk.handle": frozenset({"admin", "staff"}),
+    "desk.release_any": frozenset({"admin"}),  # hand back a conversation another staff member holds
     "analytics.read": frozenset({"admin", "staff"}),
     # Trainers review conversations, correct labels, train, and activate or roll back models.
     "review.correct": frozenset({"admin", "trainer"}),
@@ -138,6 +139,7 @@ UserAdminForm = Annotated[Ctx, Depends(require_post("users.manage"))]
 AuditReader = Annotated[Ctx, Depends(require("audit.read"))]
 DeskUser = Annotated[Ctx, Depends(require("desk.handle"))]
 DeskForm = Annotated[Ctx, Depends(require_post("desk.handle"))]
+DeskAdminForm = Annotated[Ctx, Depends(require_post("desk.release_any"))]
 AnalyticsReader = Annotated[Ctx, Depends(require("analytics.read"))]
 BriefEditor = Annotated[Ctx, Depends(require("brief.edit"))]
 BriefEditForm = Annotated[Ctx, Depends(require_post("brief.edit"))]

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
 from console.models import Handoff
-from console.routes.deps import Ctx, DeskForm, DeskUser
+from console.routes.deps import Ctx, DeskAdminForm, DeskForm, DeskUser
 from console.routes.errors import PageError
 from console.services import desk
 from console.services.desk import DeskError, Outcome
@@ -125,6 +125,8 @@ def _act(ctx: Ctx, handoff_id: int, action: str, text: str = "") -> Response:
             outcome = desk.reply(factory, rasa, handoff_id, ctx.user, text)
         elif action == "release":
             outcome = desk.release(factory, rasa, handoff_id, ctx.user)
+        elif action == "force_release":
+            outcome = desk.force_release(factory, rasa, handoff_id, ctx.user)
         else:
             outcome = desk.close_unanswered(factory, handoff_id, ctx.user)
     except DeskError as exc:
@@ -146,6 +148,11 @@ async def reply(request: Request, ctx: DeskForm, handoff_id: int) -> Response:
 @router.post("/{handoff_id}/release")
 def release(ctx: DeskForm, handoff_id: int) -> Response:
     return _act(ctx, handoff_id, "release")
+
+
+@router.post("/{handoff_id}/force-release")
+def force_release(ctx: DeskAdminForm, handoff_id: int) -> Response:
+    return _act(ctx, handoff_id, "force_release")
 
 
 @router.post("/{handoff_id}/close")

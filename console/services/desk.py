@@ -11,6 +11,7 @@ is undone with the same kind of conditional update, so the bot never stays silen
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -166,6 +167,71 @@ def release(factory: sessionmaker, rasa: RasaApi, handoff_id: int, user: User) -
             "Đã đóng yêu cầu nhưng chưa báo được cho trợ lý ảo: trợ lý có thể vẫn im lặng trong cuộc trò chuyện "
             "này. Vui lòng báo quản trị viên.",
         )
+    return Outcome(True, "Đã trả cuộc trò chuyện cho trợ lý ảo và đóng yêu cầu.")
+
+
+IDLE_RELEASE_NOTE = "auto: owner idle"
+
+
+def _hand_back(
+    factory: sessionmaker, rasa: RasaApi, handoff_id: int, sender_id: str, owner_id: int | None, actor: User | None
+) -> bool:
+    """Tell Rasa first (a silent bot is what hurts the citizen; if Rasa cannot be told, the request
+    stays taken and the next attempt retries), then close the request if it is still the same owner's."""
+    try:
+        rasa.set_handoff(sender_id, False)
+    except RasaUnavailableError:
+        return False
+    with session_scope(factory) as session:
+        done = session.execute(
+            update(Handoff)
+            .where(Handoff.id == handoff_id, Handoff.status == "taken", Handoff.owner_id == owner_id)
+            .values(status="closed", closed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if done == 1:
+            action = "handoff.force_release" if actor is not None else "handoff.idle_release"
+            note = "" if actor is not None else IDLE_RELEASE_NOTE
+            audit.record(session, actor, action, "handoff", handoff_id, after={"status": "closed"}, note=note)
+    return done == 1
+
+
+def release_idle(factory: sessionmaker, rasa: RasaApi, idle_minutes: int, now: datetime | None = None) -> list[int]:
+    """Hand back every taken conversation whose owner has not written for ``idle_minutes`` (since
+    taking it or since their last reply): a staff member who left must not keep the bot silent."""
+    if idle_minutes <= 0:
+        return []
+    cutoff = (now or utcnow()) - timedelta(minutes=idle_minutes)
+    with session_scope(factory) as session:
+        taken = session.execute(select(Handoff).where(Handoff.status == "taken")).scalars().all()
+        latest_reply = dict(
+            session.execute(
+                select(StaffReply.handoff_id, func.max(StaffReply.created_at))
+                .where(StaffReply.handoff_id.in_([handoff.id for handoff in taken]))
+                .group_by(StaffReply.handoff_id)
+            ).all()
+        )
+        idle = [
+            (handoff.id, handoff.sender_id, handoff.owner_id)
+            for handoff in taken
+            if max(filter(None, (handoff.taken_at, latest_reply.get(handoff.id))), default=cutoff) < cutoff
+        ]
+    return [
+        handoff_id for handoff_id, sender, owner in idle if _hand_back(factory, rasa, handoff_id, sender, owner, None)
+    ]
+
+
+def force_release(factory: sessionmaker, rasa: RasaApi, handoff_id: int, admin: User) -> Outcome:
+    """An administrator hands back a conversation another staff member holds (audited)."""
+    with session_scope(factory) as session:
+        handoff = session.get(Handoff, handoff_id)
+        if handoff is None:
+            raise DeskError("Không tìm thấy yêu cầu này.")
+        if handoff.status != "taken":
+            return Outcome(False, "Yêu cầu này không còn do cán bộ nào giữ.")
+        sender_id, owner_id = handoff.sender_id, handoff.owner_id
+    if not _hand_back(factory, rasa, handoff_id, sender_id, owner_id, admin):
+        return Outcome(False, "Chưa trả lại được: không kết nối được với trợ lý ảo hoặc yêu cầu vừa thay đổi.")
     return Outcome(True, "Đã trả cuộc trò chuyện cho trợ lý ảo và đóng yêu cầu.")
 
 

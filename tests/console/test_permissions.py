@@ -8,6 +8,7 @@
 | users.manage |  yes  |  no   |   no    |
 | audit.read   |  yes  |  no   |   no    |
 | desk.handle  |  yes  |  yes  |   no    |
+| desk.release_any | yes | no  |   no    |
 | analytics.read | yes |  yes  |   no    |
 | brief.edit   |  yes  |  yes  |   no    |
 """
@@ -61,6 +62,7 @@ def test_matrix_is_the_documented_one() -> None:
         "users.manage": ["admin"],
         "audit.read": ["admin"],
         "desk.handle": ["admin", "staff"],
+        "desk.release_any": ["admin"],
         "analytics.read": ["admin", "staff"],
         "review.correct": ["admin", "trainer"],
         "training.run": ["admin", "trainer"],
