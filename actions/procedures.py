@@ -111,9 +111,11 @@ def resolve_procedure(tracker: Tracker, client: PortalClient, deadline: float) -
     plausible = plausible_hits(hits)
     if not plausible:
         return Resolution()
-    if len(plausible) == 1:
+    # One clear candidate is answered only when the message's content words support it (the portal's
+    # ``confident``: greetings, thanks and everyday words alone never are); a weak one is asked about.
+    if len(plausible) == 1 and plausible[0].get("confident", True):
         return Resolution(code=plausible[0]["code"])
-    # Ambiguous: offer at least MIN_CHOICES buttons (the next best hits complete the list).
+    # Ambiguous or weak: offer at least MIN_CHOICES buttons (the next best hits complete the list).
     return Resolution(choices=tuple(hits[: max(MIN_CHOICES, len(plausible))]))
 
 

@@ -263,3 +263,25 @@ def test_a_bare_thu_tuc_entity_with_context_words_is_the_procedure_under_discuss
         slots={"procedure_code": RESIDENCE},
     )
     assert text.startswith("Thủ tục «Đăng ký thường trú»:") and "7 ngày làm việc" in text
+
+
+def test_a_weak_candidate_is_asked_about_not_answered(live: Services) -> None:
+    """A vague message whose best match rests on everyday words ("giấy xác nhận") gets buttons to
+    choose from, never a confident answer about a procedure the citizen may not mean; a message that
+    names its procedure is still answered at once (previous tests)."""
+    text, events, dispatcher = answer(text="cho hỏi thủ tục làm giấy xác nhận", intent="ask_procedure")
+    buttons = [button for message in dispatcher.messages for button in message.get("buttons") or []]
+    assert "Bạn hỏi về thủ tục nào" in text and len(buttons) >= 3
+    assert not any(event.get("event") == "slot" and event.get("name") == "procedure_code" for event in events)
+
+
+def test_greetings_and_thanks_around_the_question_do_not_pick_the_procedure(live: Services) -> None:
+    """The securities trap: a long polite message about a newborn's birth certificate is answered
+    about birth registration (1.001193), never «Đăng ký chào mua công khai»."""
+    text, events, _ = answer(
+        text="Chào bạn, mình mới sinh em bé được 2 tuần, giờ muốn làm giấy khai sinh cho bé thì cần mang theo "
+        "những gì vậy ạ? Cảm ơn nhiều",
+        intent="ask_documents",
+    )
+    assert "chào mua" not in text.lower()
+    assert SlotSet("procedure_code", "1.001193") in events
