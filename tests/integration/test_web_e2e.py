@@ -1,9 +1,9 @@
 """The real stack in a real browser: web page, widget, Rasa, action server, portal.
 
 Headless Debian Chromium (Playwright, the flags of tests/web/) opens the page the session stack
-serves (``StackLayout.web_port``), asks the skeleton's question in the widget, follows a button
-when the answer offers one, reloads and continues the same conversation, and saves a phone-sized
-screenshot under reports/screenshots/.
+serves (``StackLayout.web_port``), asks the skeleton's question in the widget, picks a procedure
+from the buttons of an ambiguous fee question, reloads and continues the same conversation, and
+saves a phone-sized screenshot under reports/screenshots/.
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ expect = playwright_api.expect
 
 QUESTION = "Làm căn cước cần giấy tờ gì?"
 FOLLOW_UP = "Lệ phí bao nhiêu?"
+CHOICE_QUESTION = "lệ phí căn cước bao nhiêu"  # tests/integration/test_dialogue_e2e.py: 3-5 buttons
 
 
 def test_citizen_asks_in_the_widget_and_continues_after_reload(assistant_stack: StackLayout, tmp_path: Path) -> None:
     """A citizen on a phone asks «Làm căn cước cần giấy tờ gì?» and reads the documents with the
-    source link; a button in the answer works; after a reload the history is there and the same
+    source link; the buttons of a choice work; after a reload the history is there and the same
     conversation continues with the real assistant."""
     assert assistant_stack.web_port is not None
     site = assistant_stack.url(assistant_stack.web_port)
@@ -60,14 +61,20 @@ def test_citizen_asks_in_the_widget_and_continues_after_reload(assistant_stack: 
             expect(source).to_be_visible()  # the source link is a real, clickable link
             expect(source).to_have_attribute("rel", "noopener noreferrer")
 
+            # "căn cước" alone names three procedures (cấp, cấp đổi, cấp lại): the fee question is
+            # answered with a choice, whose buttons must work (asserted, never skipped).
+            field.fill(CHOICE_QUESTION)
+            field.press("Enter")
             buttons = log.locator(".chat-msg-bot:not(.chat-welcome) button.chat-choice")
-            if buttons.count():
-                before = bot_texts.count()
-                title = buttons.first.inner_text()
-                buttons.first.click()
-                expect(log.locator(".chat-msg-user .chat-text").last).to_have_text(title)
-                expect(bot_texts).not_to_have_count(before)
-                expect(typing).to_be_hidden()
+            expect(buttons.first).to_be_visible()
+            expect(typing).to_be_hidden()
+            before = bot_texts.count()
+            title = buttons.first.inner_text()
+            buttons.first.click()
+            expect(log.locator(".chat-msg-user .chat-text").last).to_have_text(title)
+            expect(bot_texts).not_to_have_count(before)
+            expect(typing).to_be_hidden()
+            assert "Lệ phí" in bot_texts.last.inner_text(), bot_texts.last.inner_text()
 
             shown = bot_texts.count()
             page.reload()
