@@ -125,7 +125,8 @@ def export_corrections(
             by_intent[correction.intent].append(example)
             report.written += 1
         correction.exported_at = now
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render(by_intent), encoding="utf-8")
+    if by_intent or report.duplicates or report.held_out or target.exists():  # no empty file in data/
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render(by_intent), encoding="utf-8")
     audit.record(session, user, "review.export", "training_data", target.name, after=report.as_dict())
     return report

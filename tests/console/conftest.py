@@ -30,6 +30,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> ConsoleSettings:
         "service_token": SERVICE_TOKEN,
         "faq_nlu_path": tmp_path / "data" / "nlu" / "faq.yml",
         "faq_responses_path": tmp_path / "data" / "nlu" / "faq_responses.yml",
+        "corrections_path": tmp_path / "data" / "nlu" / "corrections.yml",
         "domain_path": tmp_path / "domain.yml",
     }
     values.update(overrides)

@@ -91,4 +91,4 @@ def test_the_citizen_may_decline_to_leave_a_contact(assistant_stack: StackLayout
     say(assistant_stack, sender, "cho tôi gặp cán bộ")
     assert CONTACT_DECLINED_MESSAGE in say(assistant_stack, sender, "không")
     assert handoff_row(assistant_stack, sender)["contact"] is None
-    assert "Hồ sơ cho thủ tục" in say(assistant_stack, sender, "Đăng ký thường trú cần giấy tờ gì?")
+    assert "Hồ sơ cần nộp:" in say(assistant_stack, sender, "Đăng ký thường trú cần giấy tờ gì?")

@@ -1,8 +1,8 @@
 """The real stack in a real browser: web page, widget, Rasa, action server, portal.
 
 Headless Debian Chromium (Playwright, the flags of tests/web/) opens the page the session stack
-serves (``StackLayout.web_port``), asks the skeleton's question in the widget, picks a procedure
-from the buttons of an ambiguous fee question, reloads and continues the same conversation, and
+serves (``StackLayout.web_port``), picks a procedure from the buttons of an ambiguous fee question,
+asks the skeleton's question in the widget, reloads and continues the same conversation, and
 saves a phone-sized screenshot under reports/screenshots/.
 """
 
@@ -50,36 +50,37 @@ def test_citizen_asks_in_the_widget_and_continues_after_reload(assistant_stack: 
             bot_texts = log.locator(".chat-msg-bot:not(.chat-welcome) .chat-text")
             typing = page.locator(".chat-typing")
 
+            # "căn cước" alone names three procedures (cấp, cấp đổi, cấp lại): in a new conversation
+            # the fee question is answered with a choice, whose buttons must work (never skipped).
+            field.fill(CHOICE_QUESTION)
+            field.press("Enter")
+            buttons = log.locator(".chat-msg-bot:not(.chat-welcome) button.chat-choice")
+            expect(buttons.first).to_be_visible(timeout=30000)
+            expect(typing).to_be_hidden()
+            before = bot_texts.count()
+            title = buttons.first.inner_text()
+            buttons.first.click()
+            expect(log.locator(".chat-msg-user .chat-text").last).to_have_text(title)
+            expect(bot_texts).not_to_have_count(before, timeout=30000)
+            expect(typing).to_be_hidden()
+            assert "Lệ phí" in bot_texts.last.inner_text(), bot_texts.last.inner_text()
+
+            before = bot_texts.count()
             field.fill(QUESTION)
             field.press("Enter")
-            expect(bot_texts.first).to_be_visible()
+            expect(bot_texts).not_to_have_count(before, timeout=30000)
             expect(typing).to_be_hidden()
-            answer = " ".join(bot_texts.all_text_contents())
+            answer = " ".join(bot_texts.all_text_contents()[before:])
             assert "căn cước" in answer.lower() and "Hồ sơ" in answer, answer
             assert "•" in answer, "the documents are listed"
             source = log.locator('.chat-msg-bot a[href^="https://dichvucong.gov.vn"]').first
             expect(source).to_be_visible()  # the source link is a real, clickable link
             expect(source).to_have_attribute("rel", "noopener noreferrer")
 
-            # "căn cước" alone names three procedures (cấp, cấp đổi, cấp lại): the fee question is
-            # answered with a choice, whose buttons must work (asserted, never skipped).
-            field.fill(CHOICE_QUESTION)
-            field.press("Enter")
-            buttons = log.locator(".chat-msg-bot:not(.chat-welcome) button.chat-choice")
-            expect(buttons.first).to_be_visible()
-            expect(typing).to_be_hidden()
-            before = bot_texts.count()
-            title = buttons.first.inner_text()
-            buttons.first.click()
-            expect(log.locator(".chat-msg-user .chat-text").last).to_have_text(title)
-            expect(bot_texts).not_to_have_count(before)
-            expect(typing).to_be_hidden()
-            assert "Lệ phí" in bot_texts.last.inner_text(), bot_texts.last.inner_text()
-
             shown = bot_texts.count()
             page.reload()
             expect(bot_texts).to_have_count(shown)  # the history survives the reload
-            expect(log.locator(".chat-msg-user .chat-text").first).to_have_text(QUESTION)
+            expect(log.locator(".chat-msg-user .chat-text").first).to_have_text(CHOICE_QUESTION)
             field.fill(FOLLOW_UP)
             field.press("Enter")
             expect(log.locator(".chat-msg-user .chat-text").last).to_have_text(FOLLOW_UP)
