@@ -14,6 +14,7 @@ REPO_ROOT = STORIES.parents[1]
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # rasa test core loads the full model: minutes on a busy machine
 def test_stories_have_no_prediction_errors(trained_model: Path, tmp_path: Path) -> None:
     log = tmp_path / "rasa-test-core.log"
     with log.open("w", encoding="utf-8") as output:
