@@ -8,6 +8,11 @@ of :data:`bot.evaluation.run.TEST_FILES`) -> metric (see :func:`bot.evaluation.m
 
 from __future__ import annotations
 
+# Answer quality (bot.evaluation.answer_report, tests/answer_quality/): measured through the whole
+# reply path (model, action server, portal, console), so only by `make evaluate`/`make test`; the
+# console shows it beside its own gate.
+ANSWER_GATES: dict[str, float] = {"min_fact_share": 0.95, "max_artefacts": 0}
+
 GATES: dict[str, dict[str, float]] = {
     "accented": {"intent_macro_f1": 0.92, "entity_f1:dossier_code": 0.98, "entity_f1:procedure": 0.85},
     "unaccented": {"intent_macro_f1": 0.88},

@@ -90,6 +90,7 @@ def _render(ctx: Ctx, template: str, status_code: int = 200, **values: Any) -> R
         status_code=status_code,
         gates=settings.quality_gates,
         gate_passed=quality.gate_passed,
+        answer_gates=quality.answer_gates(),
         gate_label=lambda test_set, metric: quality.GateRow(test_set, metric, None, 0.0).label,
         status_labels=STATUS_LABELS,
         phase_labels=PHASE_LABELS,

@@ -44,6 +44,14 @@ class GateRow:
         return f"{SET_LABELS.get(self.test_set, self.test_set)}: {metric}"
 
 
+def answer_gates() -> dict[str, float]:
+    """The answer-quality thresholds of CI (same table), shown on the training page; measured by
+    ``make evaluate`` through the whole reply path, not by a console run."""
+    from bot.evaluation.gates import ANSWER_GATES
+
+    return ANSWER_GATES
+
+
 def gate_files(settings: ConsoleSettings) -> dict[str, Path]:
     """The file of each gated test set (the console's settings for the held-out pair, else CI's)."""
     from bot.evaluation.run import TEST_FILES  # pulls scikit-learn: only in the training worker
