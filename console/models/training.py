@@ -68,6 +68,17 @@ class TrainingRun(Base):
     decided_at = Column(DateTime, nullable=True)
 
 
+# At most one run queued or running, enforced by the database: 1 for an active run, NULL otherwise, and
+# NULLs do not collide in a unique index (SQLite and PostgreSQL alike). Two "start training" clicks
+# racing each other cannot both queue a run.
+# Plain DDL, run by console.db.create_schema on new and existing databases alike (create_all adds no
+# index to an existing table, and SQLite cannot reflect expression indexes to check for it).
+ONE_ACTIVE_RUN_INDEX = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS uq_console_training_one_active ON console_training_runs "
+    "((CASE WHEN status IN ('queued', 'running') THEN 1 END))"
+)
+
+
 class ModelActivation(Base):
     """One model loaded into the running Rasa server (activation or rollback)."""
 

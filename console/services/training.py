@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sql import session_scope
@@ -62,8 +63,12 @@ def create_run(session: Session, user: User | None) -> TrainingRun:
     if busy is not None:
         raise TrainingBusyError(f"Lần huấn luyện #{busy.id} đang chạy. Hãy đợi nó kết thúc.")
     run = TrainingRun(status="queued", started_by=user.id if user else None)
-    session.add(run)
-    session.flush()
+    try:
+        with session.begin_nested():  # a racing click lost: only this insert is undone
+            session.add(run)
+            session.flush()
+    except IntegrityError:
+        raise TrainingBusyError("Một lần huấn luyện khác vừa được bắt đầu. Hãy đợi nó kết thúc.") from None
     audit.record(session, user, "training.start", "training_run", run.id, after={"status": "queued"})
     return run
 

@@ -80,13 +80,34 @@ def test_one_run_at_a_time_and_restart_fails_only_orphaned_runs(db, users):
             training.create_run(session, None)
         assert training.fail_interrupted(session) == 0  # just queued: its worker starts it now
         first.status, first.worker = "running", f"{host}:{dead.pid}"
-        other_host = TrainingRun(status="running", worker="another-host:1")
-        old_queued = TrainingRun(status="queued", created_at=utcnow() - timedelta(minutes=5))
-        session.add_all([other_host, old_queued])
         session.flush()
-        assert training.fail_interrupted(session) == 2
+        assert training.fail_interrupted(session) == 1
         assert first.status == "failed" and "khởi động lại" in first.error
-        assert old_queued.status == "failed" and other_host.status == "running"
+
+        other_host = training.create_run(session, None)
+        other_host.status, other_host.worker = "running", "another-host:1"
+        session.flush()
+        assert training.fail_interrupted(session) == 0 and other_host.status == "running"
+        other_host.status = "failed"
+        session.flush()
+
+        old_queued = training.create_run(session, None)
+        old_queued.created_at = utcnow() - timedelta(minutes=5)
+        session.flush()
+        assert training.fail_interrupted(session) == 1 and old_queued.status == "failed"
+
+
+def test_the_database_refuses_a_second_active_run_even_when_two_clicks_race(db, users, monkeypatch):
+    """Two "start training" requests that both passed the "is one running?" check (they raced):
+    the database's unique index refuses the second insert and the click gets a clear message, so no
+    run is ever left queued behind another forever."""
+    with db() as session:
+        training.create_run(session, None)
+        monkeypatch.setattr(training, "active_run", lambda _session: None)  # the racing request saw none
+        with pytest.raises(training.TrainingBusyError, match="vừa được bắt đầu"):
+            training.create_run(session, None)
+        active = session.execute(select(TrainingRun).where(TrainingRun.status.in_(training.ACTIVE_STATES))).all()
+        assert len(active) == 1
 
 
 def test_activation_below_the_quality_gate_is_refused_and_audited(client, users, db, tmp_path, settings):
