@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.console_client import ConsoleError, shared_console_client
 from actions.handoff import channel_of
+from actions.outbox import COMPLAINT, shared_outbox
 from bot.nlu.patterns import PHONE_NUMBER, canonical_phone_number, find_protected
 from bot.text.pii import mask_pii
 
@@ -36,9 +37,10 @@ STORED_MESSAGE = (
     "Mình đã ghi nhận phản ánh, kiến nghị của bạn, số tiếp nhận {reference}. "
     "Cán bộ sẽ xem xét và phản hồi{contact}. Bạn giữ số tiếp nhận để tiện theo dõi nhé."
 )
-CONSOLE_DOWN_MESSAGE = (
-    "Xin lỗi, hiện mình chưa gửi được phản ánh của bạn do hệ thống gián đoạn. Bạn vui lòng thử lại sau "
-    "ít phút, hoặc gửi phản ánh trên Cổng Dịch vụ công quốc gia (dichvucong.gov.vn, mục Phản ánh kiến nghị)."
+# The console could not take it now: the outbox keeps it and delivers it when the console is back.
+KEPT_MESSAGE = (
+    "Mình đã ghi nhận phản ánh của bạn. Hệ thống chuyển tới cán bộ đang chậm một chút nên phản ánh sẽ được "
+    "chuyển ngay khi kết nối lại, bạn không cần gửi lại. Cán bộ sẽ phản hồi{contact}."
 )
 
 
@@ -91,6 +93,10 @@ class ValidateComplaintForm(FormValidationAction):
         return {"phone_number": None}
 
 
+def _follow_up(contact: str | None) -> str:
+    return " qua số điện thoại bạn để lại" if contact else " khi có kết quả xử lý"
+
+
 class ActionSubmitComplaint(Action):
     """Stores the complaint and gives the citizen its reference number."""
 
@@ -101,14 +107,18 @@ class ActionSubmitComplaint(Action):
         description = tracker.get_slot("complaint_description") or ""
         phone = tracker.get_slot("phone_number")
         contact = phone if phone and phone != NO_CONTACT and "*" not in phone else None
+        complaint = {
+            "sender_id": tracker.sender_id or "",
+            "channel": channel_of(tracker),
+            "description": description,
+            "contact": contact,
+        }
         try:
-            reference = shared_console_client().create_complaint(
-                sender_id=tracker.sender_id or "", channel=channel_of(tracker), description=description, contact=contact
-            )
+            reference = shared_console_client().create_complaint(**complaint)
         except ConsoleError as error:
-            logger.warning("complaint not stored: %s", error)
-            dispatcher.utter_message(text=CONSOLE_DOWN_MESSAGE)
+            logger.warning("complaint kept for later: %s", type(error).__name__)
+            shared_outbox().put(COMPLAINT, complaint)
+            dispatcher.utter_message(text=KEPT_MESSAGE.format(contact=_follow_up(contact)))
             return [SlotSet("complaint_description", None), SlotSet("phone_number", None)]
-        where = " qua số điện thoại bạn để lại" if contact else " khi có kết quả xử lý"
-        dispatcher.utter_message(text=STORED_MESSAGE.format(reference=reference, contact=where))
+        dispatcher.utter_message(text=STORED_MESSAGE.format(reference=reference, contact=_follow_up(contact)))
         return [SlotSet("complaint_description", None), SlotSet("phone_number", None)]

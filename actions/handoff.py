@@ -24,6 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.console_client import ConsoleError, shared_console_client
+from actions.outbox import HANDOFF, shared_outbox
 from bot.nlu.patterns import EMAIL, PHONE_NUMBER, canonical_phone_number, find_protected
 from bot.text.pii import MASK_CHAR, mask_pii
 
@@ -51,9 +52,10 @@ CONTACT_DECLINED_MESSAGE = (
     "Vâng, bạn không cần để lại thông tin liên hệ. Cán bộ sẽ trả lời bạn trong cuộc trò chuyện này "
     "khi vào giờ làm việc."
 )
-CONSOLE_DOWN_MESSAGE = (
-    "Xin lỗi, hiện mình chưa kết nối được với cán bộ. Bạn vui lòng thử lại sau ít phút, hoặc liên hệ "
-    "trực tiếp Bộ phận một cửa nơi nộp hồ sơ trong giờ hành chính."
+# The console could not take the request now: the outbox keeps it and delivers it when it is back.
+KEPT_MESSAGE = (
+    "Mình đã ghi nhận yêu cầu gặp cán bộ của bạn. Kết nối tới cán bộ đang chậm một chút nên yêu cầu sẽ được "
+    "chuyển ngay khi có kết nối, bạn không cần gửi lại. Cán bộ sẽ liên hệ lại với bạn qua kênh này."
 )
 
 
@@ -101,16 +103,18 @@ def request_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: 
     """Open a handoff and tell the citizen what happens next; shared by every path that hands over.
 
     Outside office hours, when the handoff has no contact yet, the contact form follows."""
+    request = {
+        "sender_id": tracker.sender_id or "",
+        "channel": channel_of(tracker),
+        "reason": reason,
+        "last_messages": masked_transcript(tracker),
+    }
     try:
-        handoff = shared_console_client().create_handoff(
-            sender_id=tracker.sender_id or "",
-            channel=channel_of(tracker),
-            reason=reason,
-            last_messages=masked_transcript(tracker),
-        )
+        handoff = shared_console_client().create_handoff(**request)
     except ConsoleError as error:
-        logger.warning("handoff failed: %s", error)
-        dispatcher.utter_message(text=CONSOLE_DOWN_MESSAGE)
+        logger.warning("handoff kept for later: %s", type(error).__name__)
+        shared_outbox().put(HANDOFF, request)
+        dispatcher.utter_message(text=KEPT_MESSAGE)
         return []
     dispatcher.utter_message(text=handoff.get("message_for_citizen") or DEFAULT_HANDOFF_MESSAGE)
     # Tells the web widget to start polling for staff replies (other channels ignore it).
@@ -168,17 +172,17 @@ class ActionSaveHandoffContact(Action):
         if not contact or contact == NO_CONTACT or MASK_CHAR in str(contact):
             dispatcher.utter_message(text=CONTACT_DECLINED_MESSAGE)
             return [SlotSet(CONTACT_SLOT, None)]
+        request = {
+            "sender_id": tracker.sender_id or "",
+            "channel": channel_of(tracker),
+            "reason": "citizen_request",
+            "last_messages": masked_transcript(tracker),
+            "contact": str(contact),
+        }
         try:
-            shared_console_client().create_handoff(
-                sender_id=tracker.sender_id or "",
-                channel=channel_of(tracker),
-                reason="citizen_request",
-                last_messages=masked_transcript(tracker),
-                contact=str(contact),
-            )
+            shared_console_client().create_handoff(**request)
         except ConsoleError as error:
-            logger.warning("handoff contact not stored: %s", error)
-            dispatcher.utter_message(text=CONSOLE_DOWN_MESSAGE)
-            return [SlotSet(CONTACT_SLOT, None)]
+            logger.warning("handoff contact kept for later: %s", type(error).__name__)
+            shared_outbox().put(HANDOFF, request)
         dispatcher.utter_message(text=CONTACT_SAVED_MESSAGE)
         return [SlotSet(CONTACT_SLOT, None)]

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _env(name: str, default: str) -> str:
@@ -34,6 +37,11 @@ class AssistantSettings:
     console_url: str = field(default_factory=lambda: _env("CONSOLE_URL", "http://127.0.0.1:8200"))
     console_token: str = field(default_factory=lambda: _env("CONSOLE_SERVICE_TOKEN", ""))
     console_timeout: float = field(default_factory=lambda: float(_env("CONSOLE_TIMEOUT_SECONDS", "1.5")))
+    # Complaints and handoff requests the console could not take wait here and are retried (actions/outbox.py).
+    outbox_url: str = field(
+        default_factory=lambda: _env("ACTIONS_OUTBOX_URL", f"sqlite:///{REPO_ROOT / 'var' / 'actions_outbox.db'}")
+    )
+    outbox_retry_seconds: float = field(default_factory=lambda: float(_env("ACTIONS_OUTBOX_RETRY_SECONDS", "15")))
     # Published FAQ answers are cached this long, so an edit reaches citizens within a minute.
     faq_cache_seconds: float = field(default_factory=lambda: float(_env("FAQ_CACHE_SECONDS", "20")))
     rasa_host: str = field(default_factory=lambda: _env("RASA_HOST", "127.0.0.1"))

@@ -71,6 +71,10 @@ class StackLayout:
             "ACTION_SERVER_URL": f"{self.url(self.actions_port)}/webhook",
             # Always set: Rasa refuses an endpoints.yml whose ${VAR} is unset.
             "TRACKER_DB_PATH": str(self.tracker_db),
+            # Beside the conversations: what the console could not take yet (actions/outbox.py).
+            "ACTIONS_OUTBOX_URL": self.env.get(
+                "ACTIONS_OUTBOX_URL", f"sqlite:///{self.tracker_db.parent / 'actions_outbox.db'}"
+            ),
             "PYTHONUNBUFFERED": "1",
         }
         if self.console_port is not None:

@@ -16,6 +16,7 @@ from actions.console_client import reset_shared_console_client
 from actions.fallback import DID_YOU_MEAN, STILL_NOT_UNDERSTOOD, ActionClarify
 from actions.faq import ActionAnswerFaq
 from actions.handoff import ActionHandoff, masked_transcript
+from actions.outbox import reset_shared_outbox, shared_outbox
 from bot.processes import free_port
 from tests.actions.conftest import Services, make_tracker, texts
 
@@ -134,13 +135,19 @@ def test_handoff_sends_a_masked_transcript_and_tells_what_happens_next(live: Ser
     assert "079190001234" not in sent and "0912345678" not in sent
 
 
-def test_handoff_with_the_console_down_still_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_handoff_with_the_console_down_still_answers(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """The citizen hears that the request was received (the outbox delivers it later), never an error."""
     monkeypatch.setenv("CONSOLE_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("ACTIONS_OUTBOX_URL", f"sqlite:///{tmp_path / 'outbox.db'}")
+    monkeypatch.setenv("ACTIONS_OUTBOX_RETRY_SECONDS", "3600")
     reset_shared_console_client()
+    reset_shared_outbox()
     dispatcher = CollectingDispatcher()
     ActionHandoff().run(dispatcher, make_tracker(text="gặp cán bộ", intent="request_human"), {})
-    assert "chưa kết nối được với cán bộ" in texts(dispatcher)
+    assert "đã ghi nhận yêu cầu gặp cán bộ" in texts(dispatcher)
+    assert shared_outbox().pending() == 1
     reset_shared_console_client()
+    reset_shared_outbox()
 
 
 def complaint_step(slot: str, text: str, intent: str = "complain") -> dict:
