@@ -148,7 +148,16 @@ def cmd_purge(settings: ConsoleSettings, args: argparse.Namespace) -> int:
                 days,
                 anonymize=args.anonymize,
                 dry_run=args.dry_run,
+                complaint_days=settings.complaint_retention_days,
             )
+            if report.corrections:  # the exported training file must not keep what was purged
+                from console.services import review_export
+                from console.services.training_data import screened_sets
+
+                data_dir = settings.project_dir / "data"
+                review_export.export_corrections(
+                    session, settings.corrections_path, data_dir, screened_sets(settings), None
+                )
     except ValueError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
@@ -161,7 +170,9 @@ def cmd_purge(settings: ConsoleSettings, args: argparse.Namespace) -> int:
     verb = "would purge" if args.dry_run else ("anonymized" if args.anonymize else "deleted")
     print(
         f"{verb} {report.conversations} conversation(s) idle for more than {days} day(s): {report.events} event(s); "
-        f"{report.handoffs} handoff transcript(s) cleared, {report.staff_replies} staff repl(ies) deleted."
+        f"{report.handoffs} handoff transcript(s) cleared, {report.staff_replies} staff repl(ies) deleted, "
+        f"{report.corrections} correction(s) deleted (corrections file rewritten), "
+        f"{report.complaints} complaint(s) older than {settings.complaint_retention_days} day(s) deleted."
     )
     return 0
 

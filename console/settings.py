@@ -77,6 +77,8 @@ class ConsoleSettings:
     )
     # purge-conversations removes conversations idle for longer than this by default.
     retention_days: int = field(default_factory=lambda: int(_env("CONSOLE_RETENTION_DAYS", "180")))
+    # Complaints (an official record) and the answers to them are kept this long (0: forever).
+    complaint_retention_days: int = field(default_factory=lambda: int(_env("CONSOLE_COMPLAINT_RETENTION_DAYS", "730")))
     # Conversation review and retraining (console/services/{review,training,models_registry}.py);
     # they share rasa_url, rasa_token and tracker_database_url above.
     # Project trained by the console (config.yml, domain.yml, data/); models go to models_dir.

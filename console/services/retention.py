@@ -9,8 +9,14 @@ events would replay into a wrong state). Two modes:
   text, entity value, slot value and metadata is blanked.
 
 Either way the console's related handoffs lose their transcript (``last_messages``), contact and
-reason, and staff replies to those conversations are deleted. Complaints are kept (an official
-record; they carry no transcript).
+reason, staff replies to those conversations are deleted, and so are the trainers' corrections made
+from them (the exported ``corrections.yml`` is rewritten by the caller). Complaints are an official
+record: they and the staff answers to them are kept for their own period (``complaint_days``,
+``CONSOLE_COMPLAINT_RETENTION_DAYS``), then deleted.
+
+Order: the console's copies go first, committed, then the tracker's rows. A crash in between leaves
+conversations without console copies (the next run finishes them), never console copies of
+conversations that are gone.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from console.models import Handoff
+from console.models import Complaint, Handoff, ReviewCorrection
 from console.models.desk import StaffReply
 from console.services.rasa_events import events
 
@@ -37,6 +43,8 @@ class PurgeReport:
     events: int
     handoffs: int
     staff_replies: int
+    corrections: int = 0
+    complaints: int = 0
 
 
 def stale_senders(engine: Engine, cutoff: float) -> list[str]:
@@ -84,6 +92,29 @@ def _purge_tracker(engine: Engine, senders: list[str], anonymize: bool) -> int:
     return touched
 
 
+def _purge_complaints(session: Session, cutoff: datetime) -> tuple[int, int]:
+    """Complaints created before ``cutoff`` and the staff answers to them: (complaints, answers)."""
+    old = select(Complaint.id).where(Complaint.created_at < cutoff)
+    answers = session.execute(
+        delete(StaffReply).where(StaffReply.complaint_id.in_(old)).execution_options(synchronize_session=False)
+    ).rowcount
+    complaints = session.execute(
+        delete(Complaint).where(Complaint.created_at < cutoff).execution_options(synchronize_session=False)
+    ).rowcount
+    return complaints, answers
+
+
+def _purge_corrections(session: Session, senders: list[str]) -> int:
+    removed = 0
+    for i in range(0, len(senders), BATCH):
+        removed += session.execute(
+            delete(ReviewCorrection)
+            .where(ReviewCorrection.sender_id.in_(senders[i : i + BATCH]))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return removed
+
+
 def _purge_console(session: Session, senders: list[str], cutoff: datetime) -> tuple[int, int]:
     handoffs = replies = 0
     for i in range(0, len(senders), BATCH):
@@ -109,8 +140,10 @@ def purge(
     now: datetime | None = None,
     anonymize: bool = False,
     dry_run: bool = False,
+    complaint_days: int = 0,
 ) -> PurgeReport:
-    """Purge conversations idle for more than ``older_than_days``; returns what was (or would be) touched."""
+    """Purge conversations idle for more than ``older_than_days`` (and complaints older than
+    ``complaint_days``, 0: kept); returns what was (or would be) touched."""
     if older_than_days < 1:
         raise ValueError("older_than_days must be at least 1")
     now = now or datetime.now(timezone.utc)
@@ -123,6 +156,13 @@ def purge(
                 query = select(func.count()).select_from(events).where(events.c.sender_id.in_(senders[i : i + BATCH]))
                 count += int(connection.execute(query).scalar_one())
         return PurgeReport(len(senders), count, 0, 0)
+    naive_cutoff = cutoff.astimezone(timezone.utc).replace(tzinfo=None)
+    handoffs, replies = _purge_console(console, senders, naive_cutoff)
+    corrections = _purge_corrections(console, senders)
+    complaints = answers = 0
+    if complaint_days > 0:
+        complaint_cutoff = (now - timedelta(days=complaint_days)).astimezone(timezone.utc).replace(tzinfo=None)
+        complaints, answers = _purge_complaints(console, complaint_cutoff)
+    console.commit()  # the console's copies are gone before the conversations (see the module docstring)
     touched = _purge_tracker(tracker, senders, anonymize)
-    handoffs, replies = _purge_console(console, senders, cutoff.astimezone(timezone.utc).replace(tzinfo=None))
-    return PurgeReport(len(senders), touched, handoffs, replies)
+    return PurgeReport(len(senders), touched, handoffs, replies + answers, corrections, complaints)

@@ -134,3 +134,49 @@ def test_command_reports_a_missing_tracker_store(tmp_path, monkeypatch, capsys) 
     monkeypatch.setenv("CONSOLE_TRACKER_DB_URL", f"sqlite:///{tmp_path / 'missing.db'}")
     assert cli.main(["purge-conversations", "--older-than-days", "30"]) == 1
     assert "CONSOLE_TRACKER_DB_URL" in capsys.readouterr().err
+
+
+def test_complaints_and_corrections_follow_their_own_retention(stores) -> None:
+    """Complaints older than their period go with the staff answers to them (recent ones stay), and
+    trainers' corrections made from a purged conversation are deleted with it."""
+    from console.models import Complaint, ReviewCorrection
+
+    tracker, _url, factory = stores
+    with session_scope(factory) as session:
+        old = Complaint(
+            reference="PA-OLD",
+            sender_id="web:recent",
+            channel="web",
+            description="Đường ngập",
+            created_at=(NOW - timedelta(days=800)).replace(tzinfo=None),
+        )
+        fresh = Complaint(reference="PA-NEW", sender_id="web:recent", channel="web", description="Đèn hỏng")
+        session.add_all([old, fresh])
+        session.flush()
+        session.add(StaffReply(complaint_id=old.id, sender_id="web:recent", text="Đã xử lý", delivered=True))
+        session.add(ReviewCorrection(event_id=1, sender_id="web:old", text="so dien thoai", intent="inform"))
+        session.add(ReviewCorrection(event_id=2, sender_id="web:recent", text="xin chao", intent="greet"))
+    with session_scope(factory) as session:
+        report = retention.purge(tracker_engine(f"sqlite:///{tracker}"), session, 180, now=NOW, complaint_days=730)
+    assert (report.complaints, report.corrections) == (1, 1)
+    with session_scope(factory) as session:
+        assert [c.reference for c in session.query(Complaint)] == ["PA-NEW"]
+        assert [c.sender_id for c in session.query(ReviewCorrection)] == ["web:recent"]
+        assert session.query(StaffReply).filter(StaffReply.complaint_id.isnot(None)).count() == 0
+
+
+def test_console_copies_go_before_the_conversations(stores, monkeypatch) -> None:
+    """A crash while deleting the tracker's rows leaves no console copy of a conversation that is
+    gone: the console's part was committed first, and the conversation is still there for the next run."""
+    tracker, _url, factory = stores
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(retention, "_purge_tracker", crash)
+    with pytest.raises(RuntimeError), session_scope(factory) as session:
+        retention.purge(tracker_engine(f"sqlite:///{tracker}"), session, 180, now=NOW)
+    with session_scope(factory) as session:
+        assert session.query(Handoff).filter_by(sender_id="web:old").one().last_messages == []
+        assert session.query(StaffReply).count() == 0
+    assert "web:old" in _senders(tracker)  # still there: the next run deletes it
