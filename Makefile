@@ -65,6 +65,7 @@ nlu-data: install ## Regenerate data/nlu/generated/ and the unaccented test copy
 	$(PY) scripts/generate_nlu_variants.py
 	$(PY) scripts/generate_nlu_variants.py --test-copy
 	$(PY) scripts/generate_nlu_lookups.py
+	$(PY) scripts/generate_nlu_vocabulary.py
 
 evaluate: install ## Train if needed, evaluate NLU vs Rasa's default pipeline (reports/nlu/) and answer quality (reports/answer_quality/)
 	$(PY) -m bot.evaluation

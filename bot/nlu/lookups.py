@@ -5,9 +5,12 @@ colloquial names, provinces; the same surfaces as the Rasa lookup tables) and, f
 underthesea's offline address data ("xã Tân Phú, huyện Châu Thành, tỉnh Bến Tre" is one location
 whose value is the current unit, "Xã Tân Phú, Tỉnh Vĩnh Long").
 
-Matching is on whole words of the normalized message, longest match first. Accents decide
-as in the portal search: an accented span must match an accented surface ("sổ đỏ" is not
-"sơ đồ"); an unaccented span matches the accent-free form.
+Matching is on whole words of the normalized message, longest match first, after the same
+spelling correction the tokenizer applies ("đăg" -> "đăng", :mod:`bot.nlu.spelling`) and the
+lexicon's expansions ("đky" -> "đăng ký", "bhyt" -> "bảo hiểm y tế"); a match covers the words as
+sent. Accents decide as in the portal search: an accented span must match an accented surface
+("sổ đỏ" is not "sơ đồ"); an unaccented span matches the accent-free form; in a span typed partly
+without accents ("đăng ky kết hôn") each accented word must be the surface's word.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from bot.nlu.spelling import load_corrector
 from bot.text.normalize import fold_accents, has_diacritics, normalize_text
+from bot.text.teencode import load_lexicon
 from bot.text.underthesea_import import import_underthesea
 
 GAZETTEER_FILE = Path(__file__).resolve().parent / "gazetteer.json"
@@ -36,6 +41,23 @@ class Table:
     accented: dict[tuple[str, ...], str]
     folded: dict[tuple[str, ...], str]
     longest: int
+    spellings: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]  # folded key -> accented surfaces
+
+    def lookup(self, words: tuple[str, ...]) -> str | None:
+        """Canonical value of a span of lower-case words (see the module docstring for accents)."""
+        accents = [has_diacritics(word) for word in words]
+        if all(accents):
+            return self.accented.get(words)
+        folded = tuple(fold_accents(word) for word in words)
+        value = self.folded.get(folded)
+        if value is None or not any(accents):
+            return value
+        for surface in self.spellings.get(folded, ()):
+            if all(
+                not accented or word == spelt for word, spelt, accented in zip(words, surface, accents, strict=True)
+            ):
+                return self.accented[surface]
+        return None
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -45,15 +67,18 @@ def _words(text: str) -> tuple[str, ...]:
 def _table(entries: dict[str, str]) -> Table:
     accented: dict[tuple[str, ...], str] = {}
     folded: dict[tuple[str, ...], str] = {}
+    spellings: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     for surface, canonical in entries.items():
         words = _words(surface)
         if not words:
             continue
+        key = tuple(fold_accents(w) for w in words)
         if has_diacritics(surface):
             accented.setdefault(words, canonical)
-        folded.setdefault(tuple(fold_accents(w) for w in words), canonical)
+            spellings.setdefault(key, []).append(words)
+        folded.setdefault(key, canonical)
     longest = max((len(k) for k in folded), default=0)
-    return Table(accented, folded, min(longest, MAX_WORDS))
+    return Table(accented, folded, min(longest, MAX_WORDS), {k: tuple(v) for k, v in spellings.items()})
 
 
 def _address_units() -> dict[str, str]:
@@ -97,7 +122,7 @@ def find_lookup_entities(text: str, types: tuple[str, ...] = LOOKUP_TYPES) -> li
     """Entities of ``types`` in ``text`` (offsets into ``text`` as given, which must be NFC-length
     preserving; callers pass the normalized view's text and map offsets back)."""
     tables = load_tables()
-    words = [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(text)]
+    words = _corrected_words(text)
     taken = [False] * len(words)
     found: list[dict[str, Any]] = []
     for entity in types:
@@ -110,12 +135,7 @@ def find_lookup_entities(text: str, types: tuple[str, ...] = LOOKUP_TYPES) -> li
             for n in range(min(table.longest, len(words) - i), 0, -1):
                 if any(taken[i : i + n]):
                     continue
-                span_words = tuple(w for _, _, w in words[i : i + n])
-                span_text = text[words[i][0] : words[i + n - 1][1]]
-                if has_diacritics(span_text):
-                    value = table.accented.get(span_words)
-                else:
-                    value = table.folded.get(tuple(fold_accents(w) for w in span_words))
+                value = table.lookup(tuple(w for _, _, w in words[i : i + n]))
                 if value is not None:
                     hit = (n, value)
                     break
@@ -131,6 +151,19 @@ def find_lookup_entities(text: str, types: tuple[str, ...] = LOOKUP_TYPES) -> li
             i += n
     found.sort(key=lambda e: e["start"])
     return _merge_addresses(text, found)
+
+
+def _corrected_words(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of every word, spell-corrected and lexicon-expanded: an expansion's
+    words all carry the span of the word as sent ("đky" -> "đăng", "ký")."""
+    spell = load_corrector().correct
+    expansions = load_lexicon().expansions
+    words = []
+    for match in _WORD.finditer(text):
+        word = spell(match.group(0)).lower()
+        for part in expansions.get(word, word).split():
+            words.append((match.start(), match.end(), part))
+    return words
 
 
 def _merge_addresses(text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -15,13 +15,17 @@ Pipeline for one message:
    spellings: "Hoà" -> "Hòa", "nghành" -> "ngành"). If the count ever differs we fall back to
    one word per syllable and log it.
 5. A word never spans a "," stand-in, so compounds do not cross punctuation or codes.
+
+With a ``spell`` function (:mod:`bot.nlu.spelling`), every syllable is corrected before step 4:
+underthesea groups "đăg ký kết hôn" as it would "đăng ký kết hôn", and the segments carry the
+corrected syllables, while their spans stay those of the text as sent.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.nlu.alignment import NormalizedView, normalized_view
@@ -49,7 +53,7 @@ class Segment:
     start: int
     end: int
     kind: str  # WORD, ALNUM, PUNCT or a protected kind from bot.nlu.patterns
-    syllables: tuple[str, ...]  # normalized (NFC, traditional tone placement), original case
+    syllables: tuple[str, ...]  # normalized (NFC, traditional tone placement), spell-corrected, original case
 
 
 @dataclass(frozen=True)
@@ -79,13 +83,13 @@ def _pieces(text: str) -> list[_Piece]:
     return pieces
 
 
-def _group_syllables(text: str, pieces: Sequence[_Piece]) -> list[list[int]] | None:
+def _group_syllables(syllables: dict[int, str], pieces: Sequence[_Piece]) -> list[list[int]] | None:
     """Indices of WORD pieces grouped into words by underthesea; None if alignment failed."""
     units: list[str] = []
     unit_piece: list[int | None] = []  # piece index per unit, None for a separator
     for index, piece in enumerate(pieces):
         if piece.kind == WORD:
-            units.append(text[piece.start : piece.end])
+            units.append(syllables[index])
             unit_piece.append(index)
         elif unit_piece and unit_piece[-1] is not None:
             units.append(_SEPARATOR)
@@ -114,18 +118,24 @@ def _group_syllables(text: str, pieces: Sequence[_Piece]) -> list[list[int]] | N
     return groups
 
 
-def segment(original: str, *, segment_unaccented: bool = False) -> list[Segment]:
+def segment(
+    original: str, *, segment_unaccented: bool = False, spell: Callable[[str], str] | None = None
+) -> list[Segment]:
     """Words of ``original`` in order, non-overlapping, each a span of ``original``.
 
     With ``segment_unaccented=False`` a message without any diacritic is not given to
     underthesea: its model was trained on accented text and glues unrelated syllables of
-    unaccented input ("cuu ho", "can giay"), which only adds noise.
+    unaccented input ("cuu ho", "can giay"), which only adds noise. ``spell`` maps a syllable
+    to its corrected form (see the module docstring).
     """
     view = normalized_view(original)
     pieces = _pieces(view.text)
+    syllables = {index: view.text[piece.start : piece.end] for index, piece in enumerate(pieces) if piece.kind == WORD}
+    if spell is not None:
+        syllables = {index: spell(syllable) for index, syllable in syllables.items()}
     groups: list[list[int]] | None = None
     if segment_unaccented or has_diacritics(view.text):
-        groups = _group_syllables(view.text, pieces)
+        groups = _group_syllables(syllables, pieces)
     if groups is None:
         groups = [[index] for index, piece in enumerate(pieces) if piece.kind == WORD]
     group_of = {members[0]: members for members in groups}
@@ -135,8 +145,8 @@ def segment(original: str, *, segment_unaccented: bool = False) -> list[Segment]
             continue  # a later syllable of a multi-syllable word
         members = group_of.get(index, [index])
         first, last = pieces[members[0]], pieces[members[-1]]
-        syllables = tuple(view.text[pieces[m].start : pieces[m].end] for m in members)
-        _append(segments, view, first.start, last.end, piece.kind, syllables)
+        word = tuple(syllables.get(m) or view.text[pieces[m].start : pieces[m].end] for m in members)
+        _append(segments, view, first.start, last.end, piece.kind, word)
     return segments
 
 

@@ -16,6 +16,9 @@ which ``CountVectorsFeaturizer`` (``use_lemma: true``, its default) reads instea
   place (which Rasa's graph caching would not notice), and (3) message text is untouched, so
   entity offsets cannot move;
 * letters repeated for emphasis squashed ("chàooo" -> "chào", "hii" -> "hi");
+* misspelt or wrongly accented syllables corrected to the catalog's and the lexicon's vocabulary
+  ("đăg ký" -> "đăng_ký", "cân" -> "cần"; :mod:`bot.nlu.spelling`), before word segmentation, so
+  underthesea and every later component see the corrected words;
 * protected spans get a placeholder lemma (``__dossier_code__``, ``__phone_number__``, ...): for
   intent classification "a code was given" matters, the digits do not.
 
@@ -39,6 +42,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.patterns import DOSSIER_CODE, EMAIL, ID_NUMBER, PHONE_NUMBER, URL
 from bot.nlu.segmentation import ALNUM, PUNCT, WORD, Segment, segment
+from bot.nlu.spelling import VOCABULARY_FILE, load_corrector
 from bot.text.normalize import squash_elongation
 from bot.text.teencode import DEFAULT_LEXICON_PATH, load_lexicon
 
@@ -46,7 +50,7 @@ KIND_KEY = "kind"  # token.data key: WORD, ALNUM or a protected kind from bot.nl
 PLACEHOLDER_KINDS = frozenset({DOSSIER_CODE, ID_NUMBER, PHONE_NUMBER, URL, EMAIL})
 # Bump whenever tokens or lemmas change for the same input: Rasa's training cache keys on the
 # config, not on our code, and would otherwise reuse stale tokenizer outputs.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 
 @lru_cache(maxsize=4)
@@ -81,6 +85,8 @@ class VietnameseTokenizer(Tokenizer):
             # Also run underthesea on messages without any diacritic (its model is trained on
             # accented text and glues unaccented syllables at random).
             "segment_unaccented": False,
+            # Correct misspelt syllables to the generated vocabulary (bot/nlu/vocabulary.json).
+            "correct_spelling": True,
         }
 
     @staticmethod
@@ -94,17 +100,21 @@ class VietnameseTokenizer(Tokenizer):
         self._placeholders = bool(config.get("placeholder_lemmas", True))
         self._segment_unaccented = bool(config.get("segment_unaccented", False))
         self._expansions: dict[str, str] = {}
+        lexicon_path = str(config.get("lexicon_path") or DEFAULT_LEXICON_PATH)
         if config.get("expand_teencode", True):
-            self._expansions = _segmented_expansions(str(config.get("lexicon_path") or DEFAULT_LEXICON_PATH))
+            self._expansions = _segmented_expansions(lexicon_path)
+        self._spell = None
+        if config.get("correct_spelling", True):
+            self._spell = load_corrector(str(VOCABULARY_FILE), lexicon_path).correct
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        """Rules version plus a hash of the lexicon file, so edits to either retrain."""
-        lexicon = ""
-        path = Path(config.get("lexicon_path") or DEFAULT_LEXICON_PATH)
-        if config.get("expand_teencode", True) and path.is_file():
-            lexicon = hashlib.sha256(path.read_bytes()).hexdigest()
-        return f"{RULES_VERSION}:{lexicon}"
+        """Rules version plus hashes of the lexicon and vocabulary files, so edits to any retrain."""
+        digest = hashlib.sha256(RULES_VERSION.encode())
+        for path in (Path(config.get("lexicon_path") or DEFAULT_LEXICON_PATH), VOCABULARY_FILE):
+            if path.is_file():
+                digest.update(path.read_bytes())
+        return digest.hexdigest()
 
     @classmethod
     def create(
@@ -124,7 +134,7 @@ class VietnameseTokenizer(Tokenizer):
 
     def tokenize_text(self, text: str) -> list[Token]:
         """Tokenize a plain string (the same rules as :meth:`tokenize`)."""
-        segments = segment(text, segment_unaccented=self._segment_unaccented)
+        segments = segment(text, segment_unaccented=self._segment_unaccented, spell=self._spell)
         kept = [s for s in segments if s.kind != PUNCT]
         if not kept and segments:
             # Only punctuation or emoji (":)", "???"): one token, as WhitespaceTokenizer does.
