@@ -17,6 +17,10 @@ Procedure, field (lĩnh vực) and location entities come from the gazetteers of
 catalog field, current province or commune). They are less certain than the fixed-shape
 entities, so with ``lookup_mode: fill`` (default) they only fill gaps: a lookup entity is added
 when no entity of the same type (e.g. from DIET) overlaps it; ``replace`` treats them like codes.
+
+``aspect`` entities mark what a message asks about a procedure (documents, fee, time, agency,
+steps, online), one per cue, from :mod:`bot.nlu.aspects`; a cue inside a procedure's name
+("giấy tờ" in a name) is part of the name, not a question.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.alignment import NormalizedView, normalized_view
+from bot.nlu.aspects import ASPECT, aspect_entities
 from bot.nlu.lookups import LOOKUP_TYPES, find_lookup_entities
 from bot.nlu.patterns import (
     DOSSIER_CODE,
@@ -92,6 +97,7 @@ def _lookup_entities(view: NormalizedView) -> list[dict[str, Any]]:
 _FINDERS: dict[str, tuple[frozenset[str], Callable[[NormalizedView], list[dict[str, Any]]]]] = {
     "patterns": (frozenset(_CANONICAL), _pattern_entities),
     "lookups": (frozenset(LOOKUP_TYPES), _lookup_entities),
+    "aspects": (frozenset({ASPECT}), aspect_entities),
 }
 _FILL_TYPES = frozenset(LOOKUP_TYPES)
 
@@ -117,7 +123,8 @@ class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
     def get_default_config() -> dict[str, Any]:
         """Component defaults."""
         return {
-            # Entity types to extract (any of dossier_code, id_number, phone_number).
+            # Entity types to extract (dossier_code, id_number, phone_number, procedure, field,
+            # location, aspect).
             "entities": sorted(_CANONICAL),
             # Drop entities of the same type another extractor (e.g. DIET) already found
             # overlapping the same characters, so slots are not filled twice.
@@ -177,6 +184,7 @@ class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
                     # The gazetteer span covers what DIET found of its type; it also knows the
                     # type better than DIET of the spans it covers ("Lào Cai" is no field).
                     kept = [e for e in kept if not _within(e, entity)] + [entity]
+            kept = [e for e in kept if not _names_part_of_a_procedure(e, kept)]
             message.set(ENTITIES, kept, add_to_output=True)
         return messages
 
@@ -216,6 +224,13 @@ def _names_a_field_of_a_procedure(entity: dict[str, Any], kept: list[dict[str, A
     """A field (lĩnh vực) word inside a procedure name is part of the name, not a field asked
     about ("xác nhận cư trú" is not the field "cư trú")."""
     return entity[ENTITY_ATTRIBUTE_TYPE] == "field" and any(
+        e.get(ENTITY_ATTRIBUTE_TYPE) == "procedure" and _within(entity, e) for e in kept
+    )
+
+
+def _names_part_of_a_procedure(entity: dict[str, Any], kept: list[dict[str, Any]]) -> bool:
+    """An aspect cue inside a procedure name is part of the name, not a question about it."""
+    return entity.get(ENTITY_ATTRIBUTE_TYPE) == ASPECT and any(
         e.get(ENTITY_ATTRIBUTE_TYPE) == "procedure" and _within(entity, e) for e in kept
     )
 
