@@ -58,7 +58,7 @@ from procedure_swaps import procedure_pool, swap_procedure, swappable  # noqa: E
 
 HAND_WRITTEN = tuple(
     ROOT / "data" / "nlu" / name
-    for name in ("smalltalk.yml", "procedures.yml", "dossiers.yml", "support.yml", "faq.yml")
+    for name in ("smalltalk.yml", "procedures.yml", "dossiers.yml", "support.yml", "faq.yml", "long_messages.yml")
 )
 VARIANTS = ROOT / "data" / "nlu" / "generated" / "variants.yml"
 # Written by the staff console (review corrections of real messages, rewritten on every export):
@@ -68,6 +68,7 @@ CONSOLE_MANAGED = (ROOT / "data" / "nlu" / "corrections.yml",)
 TEST_SET = ROOT / "tests" / "nlu_data" / "test_nlu.yml"
 TEST_COPY = ROOT / "tests" / "nlu_data" / "test_nlu_unaccented.yml"
 BLIND_SET = ROOT / "tests" / "nlu_data" / "blind_check.yml"
+MESSY_SET = ROOT / "tests" / "nlu_data" / "test_nlu_messy.yml"
 
 SEED = 20261123
 SAMPLE_RATE = 0.45  # share of the hand-written examples of each intent that get one variant
@@ -445,7 +446,7 @@ def load_all(paths: Iterable[Path]) -> list[Example]:
 def render_variants() -> str:
     """The content variants.yml must have for the current hand-written data and test set."""
     hand_written = load_all(HAND_WRITTEN)
-    held_out = [path for path in (TEST_SET, BLIND_SET) if path.exists()]
+    held_out = [path for path in (TEST_SET, BLIND_SET, MESSY_SET) if path.exists()]
     test_keys = {utterance_key(example.text) for example in load_all(held_out)}
     variants = generate_variants(hand_written, test_keys)
     header = [
