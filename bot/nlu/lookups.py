@@ -43,12 +43,11 @@ class Table:
     longest: int
     spellings: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]  # folded key -> accented surfaces
 
-    def lookup(self, words: tuple[str, ...]) -> str | None:
-        """Canonical value of a span of lower-case words (see the module docstring for accents)."""
-        accents = [has_diacritics(word) for word in words]
+    def lookup(self, words: tuple[str, ...], folded: tuple[str, ...], accents: tuple[bool, ...]) -> str | None:
+        """Canonical value of a span of lower-case words, given their accent-free forms and which
+        of them carry diacritics (see the module docstring for accents)."""
         if all(accents):
             return self.accented.get(words)
-        folded = tuple(fold_accents(word) for word in words)
         value = self.folded.get(folded)
         if value is None or not any(accents):
             return value
@@ -123,6 +122,8 @@ def find_lookup_entities(text: str, types: tuple[str, ...] = LOOKUP_TYPES) -> li
     preserving; callers pass the normalized view's text and map offsets back)."""
     tables = load_tables()
     words = _corrected_words(text)
+    folded = [fold_accents(w) for _, _, w in words]
+    accents = [has_diacritics(w) for _, _, w in words]
     taken = [False] * len(words)
     found: list[dict[str, Any]] = []
     for entity in types:
@@ -135,7 +136,8 @@ def find_lookup_entities(text: str, types: tuple[str, ...] = LOOKUP_TYPES) -> li
             for n in range(min(table.longest, len(words) - i), 0, -1):
                 if any(taken[i : i + n]):
                     continue
-                value = table.lookup(tuple(w for _, _, w in words[i : i + n]))
+                span = slice(i, i + n)
+                value = table.lookup(tuple(w for _, _, w in words[span]), tuple(folded[span]), tuple(accents[span]))
                 if value is not None:
                     hit = (n, value)
                     break
