@@ -49,9 +49,9 @@ MIN_SMALL_TALK, MIN_TASK, MIN_FAQ_KEYS, MIN_PER_FAQ_KEY = 20, 40, 30, 6
 MIN_TEST_TOTAL, MIN_TEST_PER_INTENT = 400, 12
 
 
-def _load_generator() -> ModuleType:
-    path = ROOT / "scripts" / "generate_nlu_variants.py"
-    spec = importlib.util.spec_from_file_location("generate_nlu_variants", path)
+def _load_script(name: str) -> ModuleType:
+    path = ROOT / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is created
@@ -59,7 +59,7 @@ def _load_generator() -> ModuleType:
     return module
 
 
-gen = _load_generator()
+gen = _load_script("generate_nlu_variants")
 
 
 def _hand_written():
@@ -291,6 +291,8 @@ def test_citizens_unaccented_typing_is_represented():
 def test_generated_files_are_reproducible():
     assert gen.VARIANTS.read_text(encoding="utf-8") == gen.render_variants(), "re-run scripts/generate_nlu_variants.py"
     assert gen.TEST_COPY.read_text(encoding="utf-8") == gen.render_test_copy(), "re-run it with --test-copy"
+    vocabulary = _load_script("generate_nlu_vocabulary")
+    assert vocabulary.VOCABULARY_FILE.read_text(encoding="utf-8") == vocabulary.render(), "re-run make nlu-data"
 
 
 def test_generated_variants_are_new_and_keep_entity_values():
