@@ -27,11 +27,11 @@ _GI = r"(?:gi|j|gj)"
 # (aspect, pattern on folded text). Order matters: earlier cues take their words first.
 _CUES: tuple[tuple[str, str], ...] = (
     ("time", r"bao lau|(?:may|bao nhieu|bn|nhieu) (?:ngay|tuan|thang|hom|buoi)|thoi gian|thoi han"),
-    ("time", r"bao gio|khi nao|trong ngay|lay (?:ngay|luon)|lam ngay"),
+    ("time", r"(?<!lam )(?<!di )(?<!nop )bao gio|khi nao|trong ngay|lay (?:ngay|luon)|lam ngay"),
     ("documents", rf"giay to|giay {_GI}|ho so (?:gom|can|co)|thanh phan ho so|to khai|form|mau don"),
     (
         "documents",
-        rf"(?:can |phai )?(?:mang|chuan bi|dem|nop|co)(?: theo)? (?:nhung |cai )?(?:{_GI}|nhung {_GI})"
+        rf"(?:can |phai )?(?:mang|chuan bi|dem|nop)(?: theo)? (?:nhung |cai )?(?:{_GI}|nhung {_GI})"
         rf"|mang theo|can (?:nhung )?(?:{_GI}|nhung {_GI})",
     ),
     ("steps", r"(?:cac|may|nhung|tung) buoc|trinh tu|quy trinh|huong dan|bat dau tu dau|thao tac"),

@@ -1,15 +1,22 @@
-"""``FirstQuestionIntentRanker``: a message asking two things is labelled with the first one.
+"""``FirstQuestionIntentRanker``: the intent agrees with the aspect a message asks first.
 
 "làm căn cước mất bao lâu và phí bao nhiêu" asks about time and fee. The bag-of-features
 classifiers cannot tell which came first, so they pick either, at random from one message to
 the next. The actions answer every ``aspect`` entity anyway; the intent only has to be stable
 and predictable, and the convention (also of the held-out slice) is the FIRST question.
 
-After the intent classifiers: when the message has two or more clauses that each ask an aspect
-(:func:`bot.nlu.aspects.question_aspects`) and the top intent is the intent of one of those
-aspects, the intent of the first clause's aspect moves to the top of the ranking (it swaps
-confidences with the old top). Nothing else changes: a message whose top intent is not one of
-its asked aspects ("bán online thì thủ tục ra sao" stays ``ask_procedure``) is left alone.
+After the intent classifiers, with the aspects each clause asks
+(:func:`bot.nlu.aspects.question_aspects`), the intent of the first asked aspect moves to the top
+of the ranking (it swaps confidences with the old top) when
+
+* two or more aspects are asked and the top intent is one of them, but not the first;
+* the top intent is an aspect intent ("ask_fee") whose aspect has no cue in the message at all,
+  while another aspect is asked ("cấp lại thẻ bhyt thì ra đâu làm": agency, not steps);
+* the top intent is a general question (``ask_procedure``, ``search_procedure``) and the message
+  asks a concrete aspect other than ``online``, which there mostly says how the citizen works or
+  sells ("bán online thì thủ tục ra sao").
+
+Nothing else changes: small talk, FAQ, dossier status and complaints are never overridden.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.aspects import question_aspects
+from bot.nlu.aspects import find_aspects, question_aspects
 
 ASPECT_INTENTS = {
     "documents": "ask_documents",
@@ -35,13 +42,26 @@ ASPECT_INTENTS = {
 }
 
 
+def _should_promote(text: str, top: str, asked: list[str]) -> bool:
+    if not asked or top == ASPECT_INTENTS[asked[0]]:
+        return False
+    if len(asked) >= 2 and top in {ASPECT_INTENTS[aspect] for aspect in asked}:
+        return True  # two questions: the first decides
+    if top in ASPECT_INTENTS.values():  # an aspect intent none of whose cues is in the message
+        return top not in {ASPECT_INTENTS[cue["value"]] for cue in find_aspects(text)}
+    # A general question that names a concrete aspect asks for it; "online" there usually says
+    # how the citizen works or sells ("bán online thì thủ tục ra sao"), so it does not count.
+    return top in ("ask_procedure", "search_procedure") and asked[0] != "online"
+
+
 def first_question_ranking(text: str, ranking: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``ranking`` (best first) with the first asked aspect's intent on top (see module doc)."""
     if not ranking:
         return ranking
-    asked = [ASPECT_INTENTS[aspect] for aspect in question_aspects(text)]
-    if len(asked) < 2 or ranking[0][INTENT_NAME_KEY] not in asked or ranking[0][INTENT_NAME_KEY] == asked[0]:
+    aspects = question_aspects(text)
+    if not _should_promote(text, ranking[0][INTENT_NAME_KEY], aspects):
         return ranking
+    asked = [ASPECT_INTENTS[aspect] for aspect in aspects]
     index = next((i for i, item in enumerate(ranking) if item[INTENT_NAME_KEY] == asked[0]), None)
     if index is None:
         return ranking

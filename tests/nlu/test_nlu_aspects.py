@@ -88,15 +88,34 @@ def test_two_questions_get_the_intent_of_the_first():
 
 
 @pytest.mark.parametrize(
-    ("text", "top"),
+    ("text", "top", "expected"),
     [
-        ("làm căn cước mất bao lâu", "ask_fee"),  # one question: the classifier decides
-        ("mở hộ kinh doanh bán online, phí bao nhiêu", "ask_procedure"),  # top is no asked aspect
+        ("cấp lại thẻ bhyt thì ra đâu làm", "ask_steps", "ask_agency"),  # no steps cue at all
+        ("đăng ký thường trú cho vợ thì làm những gì", "ask_procedure", "ask_steps"),
+        ("thủ tục này làm ntn vậy", "search_procedure", "ask_steps"),
     ],
 )
-def test_ranking_is_left_alone_unless_two_aspects_are_asked_and_one_is_on_top(text, top):
-    """Only the order among the asked aspects changes; any other decision is the classifier's."""
-    ranking = _ranking((top, 0.7), ("ask_processing_time", 0.2), ("ask_online", 0.1))
+def test_an_intent_contradicted_by_the_only_aspect_asked_gives_way(text, top, expected):
+    """An aspect intent without any of its cues, or a general question, yields to the aspect the
+    message does ask."""
+    ranking = _ranking((top, 0.7), ("ask_agency", 0.1), ("ask_steps", 0.1), ("faq", 0.1))
+    assert first_question_ranking(text, ranking)[0] == {"name": expected, "confidence": 0.7}
+
+
+@pytest.mark.parametrize(
+    ("text", "top"),
+    [
+        ("làm căn cước mất bao lâu", "ask_processing_time"),  # agrees already
+        ("nộp online thì phí còn bao nhiêu", "ask_fee"),  # one clause; fee is cued, so it stands
+        ("mở hộ kinh doanh bán online thì thủ tục ra sao", "ask_procedure"),  # online describes the shop
+        ("quên mật khẩu tài khoản dịch vụ công", "faq"),  # FAQ is never overridden
+        ("hồ sơ nộp online hôm qua xong chưa", "check_dossier_status"),
+        ("xin chào", "greet"),
+    ],
+)
+def test_ranking_is_left_alone_when_the_intent_agrees_or_is_no_aspect_question(text, top):
+    """Any other decision stays the classifier's."""
+    ranking = _ranking((top, 0.7), ("ask_processing_time", 0.1), ("ask_online", 0.1), ("ask_fee", 0.1))
     assert first_question_ranking(text, ranking) is ranking
 
 
