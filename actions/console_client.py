@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 
+from actions.circuit_breaker import CircuitBreaker
 from bot.settings import AssistantSettings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ class ConsoleClient:
         self.session.headers["Accept"] = "application/json"
         self._cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self._cache_lock = threading.Lock()
+        # A console that keeps failing is not waited for on every turn (FAQ answers fall back to the
+        # trained ones, complaints and handoffs go to the outbox at once).
+        self._breaker = CircuitBreaker(self.settings.console_failure_threshold, self.settings.console_cooldown)
 
     # -- FAQs -----------------------------------------------------------------------------------
 
@@ -111,13 +115,17 @@ class ConsoleClient:
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         timeout = self.settings.console_timeout
+        if not self._breaker.allow():
+            raise ConsoleError("circuit open")
         try:
             response = self.session.request(
                 method, self.settings.console_url + path, timeout=(min(1.0, timeout), timeout), **kwargs
             )
         except requests.RequestException as exc:
+            self._breaker.record(success=False)
             logger.warning("console %s %s failed: %s", method, path.split("?")[0], type(exc).__name__)
             raise ConsoleError(type(exc).__name__) from exc
+        self._breaker.record(success=response.status_code < 500)
         if response.status_code == 404:
             raise _NotFoundError()
         if response.status_code >= 400:

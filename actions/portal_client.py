@@ -15,11 +15,11 @@ import hashlib
 import logging
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import requests
 
+from actions.circuit_breaker import CircuitBreaker
 from bot.settings import AssistantSettings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -58,38 +58,6 @@ class PortalError(Exception):
         self.kind = kind
 
 
-@dataclass
-class _CircuitBreaker:
-    """Opens after ``threshold`` consecutive failures; half-opens after ``cooldown`` seconds."""
-
-    threshold: int
-    cooldown: float
-    failures: int = 0
-    opened_at: float | None = None
-
-    def __post_init__(self) -> None:
-        self._lock = threading.Lock()
-
-    def allow(self) -> bool:
-        with self._lock:
-            if self.opened_at is None:
-                return True
-            if time.monotonic() - self.opened_at >= self.cooldown:
-                self.opened_at = None  # half-open: let one call probe the portal
-                self.failures = self.threshold - 1
-                return True
-            return False
-
-    def record(self, success: bool) -> None:
-        with self._lock:
-            if success:
-                self.failures, self.opened_at = 0, None
-                return
-            self.failures += 1
-            if self.failures >= self.threshold:
-                self.opened_at = time.monotonic()
-
-
 class PortalClient:
     """Typed access to the portal's ``/api/v1`` endpoints."""
 
@@ -99,7 +67,7 @@ class PortalClient:
         if self.settings.portal_token:
             self.session.headers["Authorization"] = f"Bearer {self.settings.portal_token}"
         self.session.headers["Accept"] = "application/json"
-        self._breaker = _CircuitBreaker(self.settings.portal_failure_threshold, self.settings.portal_cooldown)
+        self._breaker = CircuitBreaker(self.settings.portal_failure_threshold, self.settings.portal_cooldown)
 
     def deadline(self) -> float:
         """A fresh deadline (``time.monotonic()`` value) for the calls of one action."""

@@ -37,6 +37,8 @@ class AssistantSettings:
     console_url: str = field(default_factory=lambda: _env("CONSOLE_URL", "http://127.0.0.1:8200"))
     console_token: str = field(default_factory=lambda: _env("CONSOLE_SERVICE_TOKEN", ""))
     console_timeout: float = field(default_factory=lambda: float(_env("CONSOLE_TIMEOUT_SECONDS", "1.5")))
+    console_failure_threshold: int = field(default_factory=lambda: int(_env("CONSOLE_FAILURE_THRESHOLD", "3")))
+    console_cooldown: float = field(default_factory=lambda: float(_env("CONSOLE_COOLDOWN_SECONDS", "30")))
     # Complaints and handoff requests the console could not take wait here and are retried (actions/outbox.py).
     outbox_url: str = field(
         default_factory=lambda: _env("ACTIONS_OUTBOX_URL", f"sqlite:///{REPO_ROOT / 'var' / 'actions_outbox.db'}")

@@ -156,3 +156,21 @@ def test_calls_of_one_action_share_one_deadline(portal: MisbehavingPortal) -> No
         with pytest.raises(PortalError):
             call()
     assert time.monotonic() - started < client.settings.reply_budget + 0.5
+
+
+def test_console_client_has_the_same_circuit_breaker(portal: MisbehavingPortal) -> None:
+    """A console that keeps failing is not waited for on every turn: after the threshold the client
+    fails at once (complaints and handoffs go to the outbox, FAQ answers use the trained ones)."""
+    from actions.console_client import ConsoleClient, ConsoleError
+
+    portal.status = 503
+    client = ConsoleClient(
+        AssistantSettings(console_url=portal.url, console_token="t", console_failure_threshold=2, console_cooldown=60.0)
+    )
+    for _ in range(2):
+        with pytest.raises(ConsoleError):
+            client.match_faq("giờ làm việc")
+    sent = len(portal.requests)
+    with pytest.raises(ConsoleError, match="circuit open"):
+        client.match_faq("giờ làm việc")
+    assert len(portal.requests) == sent  # nothing sent while open
