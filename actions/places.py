@@ -263,6 +263,10 @@ def find_place(text: str, location: str | None = None) -> PlaceLookup:
         found.district = found.district or in_text.district
         found.provinces = found.provinces or in_text.provinces
     places = list(dict.fromkeys(_places(found, index)))
+    if not places and location and text:
+        # The entity misled (a bare district name such as "Hoàn Kiếm" read as a ward): the message's
+        # own unit words ("phường Hàng Bạc, quận Hoàn Kiếm") decide.
+        return find_place(text)
     if len(places) == 1:
         return PlaceLookup(place=places[0])
     return PlaceLookup(choices=tuple(places))

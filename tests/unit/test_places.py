@@ -141,3 +141,16 @@ def test_office_for_a_converted_place_by_authority_and_level() -> None:
     assert office(province, place) == (
         "Trung tâm Phục vụ hành chính công tỉnh Vĩnh Long (trước đây tỉnh Bến Tre) (cơ quan giải quyết: Sở Tư pháp)"
     )
+
+
+def test_a_bare_district_entity_does_not_hide_the_ward_the_message_names() -> None:
+    """The NLU may tag only "Hoàn Kiếm" (an old district, and today a ward's name too) as the
+    location: the message's own "phường Hàng Bạc, quận Hoàn Kiếm" still decides the unit."""
+    text = "nhà tôi ở phường Hàng Bạc, quận Hoàn Kiếm, Hà Nội, đăng ký khai sinh cho con ở đâu"
+    found = find_place(text, "Hoàn Kiếm")
+    assert found.place is not None and found.place.ward == "Phường Hoàn Kiếm"
+    assert found.place.old_ward == "Phường Hàng Bạc"
+    ninh_kieu = find_place(
+        "hai đứa tôi ở phường Hưng Lợi, quận Ninh Kiều, Cần Thơ thì đăng ký kết hôn ở đâu", "Ninh Kiều"
+    )
+    assert ninh_kieu.place is not None and ninh_kieu.place.ward == "Phường Tân An"
