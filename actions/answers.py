@@ -178,9 +178,19 @@ def fee_section(brief: dict[str, Any], place: Place | None = None) -> Section:
     return section
 
 
+# A note that sets the citizen's own deadline ("Trong thời hạn 15 ngày kể từ ngày có người chết…").
+_DEADLINE_NOTE = re.compile(r"trong thời hạn|chậm nhất|kể từ ngày", re.IGNORECASE)
+
+
 def time_section(brief: dict[str, Any]) -> Section:
-    """Processing time per channel; one line when every channel takes the same time."""
-    return _per_channel(brief.get("times") or [], "Thời hạn giải quyết")
+    """Processing time per channel (one line when every channel takes the same time), and the
+    citizen's own deadline when the procedure has one: "how long" also means "by when"."""
+    section = _per_channel(brief.get("times") or [], "Thời hạn giải quyết")
+    notes = (brief.get("documents") or {}).get("notes") or []
+    deadline = next((note for note in notes if _DEADLINE_NOTE.search(str(note)[:80])), None)
+    if deadline:
+        section.tail.append(f"Lưu ý: {whole_sentences(deadline)}")
+    return section
 
 
 def agency_section(brief: dict[str, Any], place: Place | None) -> Section:

@@ -285,3 +285,14 @@ def test_greetings_and_thanks_around_the_question_do_not_pick_the_procedure(live
     )
     assert "chào mua" not in text.lower()
     assert SlotSet("procedure_code", "1.001193") in events
+
+
+def test_how_long_also_says_the_citizens_own_deadline(live: Services) -> None:
+    """ "Phải đăng ký khai tử trong bao lâu" asks the citizen's deadline (15 days from the death), not
+    only how long the office takes: the time answer gives both, within the phone-sized limit."""
+    text, _, _ = answer(
+        text="người nhà mất thì phải đi đăng ký khai tử trong thời hạn bao lâu",
+        intent="ask_processing_time",
+        entities=[{"entity": "procedure", "value": "đăng ký khai tử"}],
+    )
+    assert "15 ngày" in text and len(text) <= 700
