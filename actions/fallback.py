@@ -18,6 +18,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.aspects import aspect_of
 from actions.console_client import ConsoleError, shared_console_client
 from actions.followups import follow_up_aspects
 from actions.handoff import request_handoff
@@ -48,6 +49,25 @@ NO_IDEA = "Xin lỗi, mình chưa hiểu ý bạn. Bạn có thể hỏi lại, 
 STILL_NOT_UNDERSTOOD = "Xin lỗi, mình vẫn chưa hiểu ý bạn, nên mình sẽ chuyển câu hỏi tới cán bộ."
 # Typed "start over" (a button sends /restart; typed slashes are neutralised by the channels).
 _RESTART_WORDS = re.compile(r"\b(làm lại từ đầu|lam lai tu dau|bắt đầu lại|bat dau lai|restart|reset)\b", re.I)
+
+
+def named_procedure_question(tracker: Tracker) -> list[str]:
+    """The aspects to answer when the NLU fell just under its threshold on a question that names a
+    catalog procedure (matched by the gazetteer, not guessed) and asks an aspect the best intent
+    agrees with: a long polite message ("Xin chào. Tôi ở xã … Tôi muốn đăng ký kết hôn thì lên đâu
+    làm?") is answered, not met with "Ý bạn là". Else []."""
+    message = tracker.latest_message
+    ranking = [item for item in message.get("intent_ranking") or [] if item.get("name") != "nlu_fallback"]
+    entities = message.get("entities") or []
+    names_procedure = any(
+        entity.get("entity") == "procedure" and entity.get("extractor") == "StructuredEntityExtractor"
+        for entity in entities
+    )
+    asked = [entity.get("value") for entity in entities if entity.get("entity") == "aspect"]
+    if not ranking or not names_procedure or not asked:
+        return []
+    best = aspect_of(str(ranking[0].get("name") or ""))
+    return [str(aspect) for aspect in dict.fromkeys(asked)] if best in asked else []
 
 
 def suggestions(tracker: Tracker) -> list[dict[str, str]]:
@@ -93,6 +113,9 @@ class ActionClarify(Action):
         aspects = follow_up_aspects(text)
         if aspects and tracker.get_slot("procedure_code"):
             return ActionAnswerProcedure().answer(dispatcher, tracker, aspects)
+        asked = named_procedure_question(tracker)
+        if asked:
+            return ActionAnswerProcedure().answer(dispatcher, tracker, asked)
         if previous_user_intent(tracker) == "nlu_fallback":
             dispatcher.utter_message(text=STILL_NOT_UNDERSTOOD)
             return request_handoff(dispatcher, tracker, reason="not_understood")

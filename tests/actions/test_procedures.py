@@ -296,3 +296,45 @@ def test_how_long_also_says_the_citizens_own_deadline(live: Services) -> None:
         entities=[{"entity": "procedure", "value": "đăng ký khai tử"}],
     )
     assert "15 ngày" in text and len(text) <= 700
+
+
+def test_a_near_miss_naming_a_catalog_procedure_is_answered_not_questioned(live: Services) -> None:
+    """The NLU fell just under its threshold on a long polite question, but the message names the
+    procedure (gazetteer) and asks "where" as the best intent says: the answer names the office for
+    the citizen's commune instead of "Ý bạn là"."""
+    from actions.fallback import ActionClarify
+
+    text = "Xin chào. Tôi ở xã Tân Thông Hội huyện Củ Chi. Tôi muốn đăng ký kết hôn thì lên đâu làm?"
+    tracker = make_tracker(
+        text=text,
+        intent="nlu_fallback",
+        intent_ranking=[{"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_agency", "confidence": 0.49}],
+        entities=[
+            {"entity": "aspect", "value": "agency", "extractor": "StructuredEntityExtractor"},
+            {"entity": "location", "value": "Xã Tân Thông Hội", "extractor": "StructuredEntityExtractor"},
+            {"entity": "procedure", "value": "Thủ tục đăng ký kết hôn", "extractor": "StructuredEntityExtractor"},
+        ],
+    )
+    dispatcher = CollectingDispatcher()
+    ActionClarify().run(dispatcher, tracker, {})
+    reply = texts(dispatcher)
+    assert "Ý bạn là" not in reply and "kết hôn" in reply.lower()
+    assert "Tân Thông Hội" in reply
+
+
+def test_a_near_miss_with_a_guessed_procedure_is_still_questioned(live: Services) -> None:
+    """Without a catalog-matched procedure name (only DIET's guess), the bot asks rather than answers."""
+    from actions.fallback import ActionClarify
+
+    tracker = make_tracker(
+        text="cho hỏi làm cái đó ở đâu vậy",
+        intent="nlu_fallback",
+        intent_ranking=[{"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_agency", "confidence": 0.45}],
+        entities=[
+            {"entity": "aspect", "value": "agency", "extractor": "StructuredEntityExtractor"},
+            {"entity": "procedure", "value": "cái đó", "extractor": "DIETClassifier"},
+        ],
+    )
+    dispatcher = CollectingDispatcher()
+    ActionClarify().run(dispatcher, tracker, {})
+    assert "Ý bạn là" in texts(dispatcher)
