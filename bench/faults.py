@@ -24,16 +24,21 @@ import signal
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import requests
+
+from actions.portal_client import ERROR_MESSAGES
 from bot.processes import RunningProcess, free_port, start, start_all, stop
 from bot.stack import StackLayout, assistant_specs
 
 from .load import LoadRun, _prepare, _warm_up, bench_layout, run_locust, summarize
 
 ANSWER_DEADLINE_S = 5.0
+UNAVAILABLE = ERROR_MESSAGES["unavailable"]
 PORTAL_DELAY_S = 3.0
 RESTART_AFTER_S = 3.0
 SCENARIOS = ("baseline", "portal_down", "portal_slow", "console_down", "actions_restart")
@@ -140,6 +145,31 @@ def _faults(stack: FaultStack) -> dict[str, tuple[Callable[[], None], Callable[[
     }
 
 
+RECOVERY_TIMEOUT_S = 90.0
+PROBE_QUESTION = "Làm căn cước cần giấy tờ gì?"
+
+
+def wait_recovered(layout: StackLayout, timeout_s: float = RECOVERY_TIMEOUT_S) -> float:
+    """Seconds until a procedure question is answered from the portal again after a fault is mended
+    (the action server's circuit breakers wait out their cool-down first); raises if it never is."""
+    started = time.monotonic()
+    sender = f"fault-probe-{uuid.uuid4().hex}"
+    while time.monotonic() - started < timeout_s:
+        try:
+            replies = requests.post(
+                f"{layout.rasa_url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": PROBE_QUESTION},
+                timeout=30,
+            ).json()
+        except (requests.RequestException, ValueError):
+            replies = []
+        texts = [str(reply.get("text") or "") for reply in replies if isinstance(reply, dict)]
+        if texts and not any(UNAVAILABLE in text for text in texts):
+            return round(time.monotonic() - started, 1)
+        time.sleep(1.0)
+    raise RuntimeError(f"the stack did not recover within {timeout_s:.0f} s after the fault was mended")
+
+
 def answered_in_time(turns: list[dict[str, Any]], deadline_s: float = ANSWER_DEADLINE_S) -> dict[str, Any]:
     """Whether every turn got a reply within the deadline, and which did not."""
     late = [turn for turn in turns if turn["error"] or turn["ms"] > deadline_s * 1000]
@@ -170,7 +200,8 @@ def run_scenarios(
             worker.join(120)
         finally:
             after()
-        results[name] = {**summarize(records, users), **answered_in_time(records)}
+        recovery = wait_recovered(stack.layout)  # the next scenario (or test) starts from a whole stack
+        results[name] = {**summarize(records, users), **answered_in_time(records), "recovery_s": recovery}
     return results
 
 

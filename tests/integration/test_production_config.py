@@ -15,7 +15,7 @@ import dataclasses
 import json
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import requests
@@ -79,8 +79,12 @@ class RedisMonitor(threading.Thread):
                     self.seen.append(command["command"])
 
 
-async def _drain_queue(queue_name: str, timeout: float = 15.0) -> list[dict]:
-    """Every message currently in ``queue_name`` (waits until messages stop arriving)."""
+async def _drain_queue(
+    queue_name: str, timeout: float = 15.0, until: Callable[[list[dict]], bool] | None = None
+) -> list[dict]:
+    """Every message in ``queue_name``: until ``until(bodies)`` holds (the broker streams the stored
+    events in the background, so a turn's events may arrive a moment later), else until messages
+    stop arriving; ``timeout`` bounds it either way."""
     import aio_pika
 
     connection = await aio_pika.connect_robust(RABBIT_URL, timeout=5)
@@ -92,7 +96,7 @@ async def _drain_queue(queue_name: str, timeout: float = 15.0) -> list[dict]:
         while asyncio.get_running_loop().time() < deadline:
             message = await queue.get(no_ack=True, fail=False)
             if message is None:
-                if bodies:
+                if bodies and (until is None or until(bodies)):
                     break
                 await asyncio.sleep(0.5)
                 continue
@@ -220,8 +224,14 @@ def test_lock_store_is_redis(production_rasa: dict, conversation: dict) -> None:
 
 def test_events_are_published_to_rabbitmq_masked(production_rasa: dict, conversation: dict) -> None:
     """Every event of the conversation is published to the RabbitMQ queue, masked like the tracker store."""
-    bodies = asyncio.run(_drain_queue(production_rasa["queue"]))
-    mine = [body for body in bodies if str(body.get("sender_id", "")).endswith(conversation["sender"])]
+
+    def mine_of(bodies: list[dict]) -> list[dict]:
+        return [body for body in bodies if str(body.get("sender_id", "")).endswith(conversation["sender"])]
+
+    def both_turns(bodies: list[dict]) -> bool:
+        return len([body for body in mine_of(bodies) if body.get("event") == "user"]) >= 2
+
+    mine = mine_of(asyncio.run(_drain_queue(production_rasa["queue"], timeout=60.0, until=both_turns)))
     assert [body["text"] for body in mine if body.get("event") == "user"][:1] == ["Làm căn cước cần giấy tờ gì?"]
     assert len([body for body in mine if body.get("event") == "user"]) == 2
     published = json.dumps(mine, ensure_ascii=False)
