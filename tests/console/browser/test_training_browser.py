@@ -47,7 +47,7 @@ def test_training_run_is_followed_and_activated_end_to_end(live_console, users, 
     expect(page.get_by_role("heading", name="Lần huấn luyện #1")).to_be_visible()
     expect(page.locator("#run-phase")).to_contain_text("giây", timeout=15_000)
     expect(page.locator("#run-status")).to_have_text("Hoàn tất", timeout=180_000)
-    expect(page.locator("#gate-result")).to_contain_text("đạt, có thể kích hoạt")
+    expect(page.locator("#gate-result")).to_contain_text("đạt mọi ngưỡng, có thể kích hoạt")
     expect(page.locator("#comparison-table")).to_contain_text("check_dossier_status")
     screenshot(page, "console-training-run")
 
