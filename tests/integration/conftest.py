@@ -12,8 +12,10 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 from bot.processes import PRIVATE_UMASK, RunningProcess, free_port, start_all, stop
 from bot.stack import PYTHON, REPO_ROOT, StackLayout, assistant_specs, init_steps
@@ -107,3 +109,21 @@ def stack_admin(assistant_stack: StackLayout) -> tuple[str, str]:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return STAFF_ADMIN, STAFF_PASSWORD
+
+
+def say(stack: StackLayout, sender: str, message: str) -> list[dict[str, Any]]:
+    """One citizen message through the stack's REST channel; the bot's replies."""
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def text_of(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(reply.get("text") or "" for reply in replies)
+
+
+def say_text(stack: StackLayout, sender: str, message: str) -> str:
+    """The text of the bot's replies to one message."""
+    return text_of(say(stack, sender, message))

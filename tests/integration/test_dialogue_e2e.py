@@ -17,23 +17,12 @@ import pytest
 import requests
 
 from bot.stack import StackLayout
+from tests.integration.conftest import say, text_of
 
 
 def new_sender() -> str:
     """A sender id like the web widget's (16-64 characters of [A-Za-z0-9_-])."""
     return str(uuid.uuid4())
-
-
-def say(stack: StackLayout, sender: str, message: str) -> list[dict[str, Any]]:
-    response = requests.post(
-        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=30
-    )
-    response.raise_for_status()
-    return response.json()
-
-
-def text_of(replies: list[dict[str, Any]]) -> str:
-    return "\n".join(reply.get("text") or "" for reply in replies)
 
 
 def tracker_of(stack: StackLayout, sender: str) -> dict[str, Any]:

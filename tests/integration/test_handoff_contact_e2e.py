@@ -19,16 +19,9 @@ import requests
 from actions.handoff import BAD_CONTACT_MESSAGE, CONTACT_DECLINED_MESSAGE, CONTACT_SAVED_MESSAGE
 from bot.stack import StackLayout
 from tests.console.conftest import login
+from tests.integration.conftest import say_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # may start the session stack
-
-
-def say(stack: StackLayout, sender: str, message: str) -> str:
-    response = requests.post(
-        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=30
-    )
-    response.raise_for_status()
-    return "\n".join(reply.get("text") or "" for reply in response.json())
 
 
 def persisted_tracker(stack: StackLayout, sender: str) -> str:
@@ -55,11 +48,11 @@ def test_phone_left_after_hours_is_stored_masked_in_the_tracker_and_shown_in_the
     unusable answer is asked again; a phone number is stored on the handoff and appears in the
     desk queue and the handoff page, while the persisted conversation holds no phone digits."""
     sender = str(uuid.uuid4())
-    first = say(assistant_stack, sender, "cho tôi gặp cán bộ")
+    first = say_text(assistant_stack, sender, "cho tôi gặp cán bộ")
     assert "ngoài giờ làm việc" in first
     assert "số điện thoại hoặc email" in first
-    assert BAD_CONTACT_MESSAGE in say(assistant_stack, sender, "để mình nghĩ đã")
-    assert CONTACT_SAVED_MESSAGE in say(assistant_stack, sender, "số của mình là 0987 654 321 nhé")
+    assert BAD_CONTACT_MESSAGE in say_text(assistant_stack, sender, "để mình nghĩ đã")
+    assert CONTACT_SAVED_MESSAGE in say_text(assistant_stack, sender, "số của mình là 0987 654 321 nhé")
 
     handoff = handoff_row(assistant_stack, sender)
     assert handoff["contact"] == "0987654321" and handoff["status"] == "open"
@@ -78,8 +71,8 @@ def test_phone_left_after_hours_is_stored_masked_in_the_tracker_and_shown_in_the
 def test_email_left_after_hours_is_stored_and_masked(assistant_stack: StackLayout) -> None:
     """An e-mail address is accepted as the contact (lower case) and masked in the tracker."""
     sender = str(uuid.uuid4())
-    say(assistant_stack, sender, "tôi muốn nói chuyện với nhân viên")
-    assert CONTACT_SAVED_MESSAGE in say(assistant_stack, sender, "Nguyen.Van.Lan@Example.vn")
+    say_text(assistant_stack, sender, "tôi muốn nói chuyện với nhân viên")
+    assert CONTACT_SAVED_MESSAGE in say_text(assistant_stack, sender, "Nguyen.Van.Lan@Example.vn")
     assert handoff_row(assistant_stack, sender)["contact"] == "nguyen.van.lan@example.vn"
     assert "nguyen.van.lan" not in persisted_tracker(assistant_stack, sender).lower()
 
@@ -88,7 +81,7 @@ def test_the_citizen_may_decline_to_leave_a_contact(assistant_stack: StackLayout
     """ "không" ends the form politely; the handoff stays queued without a contact and the bot
     answers the next question normally."""
     sender = str(uuid.uuid4())
-    say(assistant_stack, sender, "cho tôi gặp cán bộ")
-    assert CONTACT_DECLINED_MESSAGE in say(assistant_stack, sender, "không")
+    say_text(assistant_stack, sender, "cho tôi gặp cán bộ")
+    assert CONTACT_DECLINED_MESSAGE in say_text(assistant_stack, sender, "không")
     assert handoff_row(assistant_stack, sender)["contact"] is None
-    assert "Hồ sơ cần nộp:" in say(assistant_stack, sender, "Đăng ký thường trú cần giấy tờ gì?")
+    assert "Hồ sơ cần nộp:" in say_text(assistant_stack, sender, "Đăng ký thường trú cần giấy tờ gì?")

@@ -14,22 +14,14 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
 
 from bot.stack import StackLayout
+from tests.integration.conftest import say, say_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # may start the session stack
 LOGS = ("rasa.log", "actions.log", "portal.log", "console.log")
 PHONE = "0936 112 358"
 EMAIL = "tran.thi.hoa.1985@example.vn"
-
-
-def say(stack: StackLayout, sender: str, message: str) -> str:
-    response = requests.post(
-        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=30
-    )
-    response.raise_for_status()
-    return "\n".join(reply.get("text") or "" for reply in response.json())
 
 
 def digits_pattern(number: str) -> re.Pattern[str]:
@@ -43,12 +35,12 @@ def test_logs_hold_no_id_number_phone_or_email(assistant_stack: StackLayout) -> 
     dossier = demo["dossiers"][1]
     sender = str(uuid.uuid4())
     say(assistant_stack, sender, f"tra cứu hồ sơ {dossier['code']}")
-    answer = say(assistant_stack, sender, f"cccd {dossier['id_number']}")
+    answer = say_text(assistant_stack, sender, f"cccd {dossier['id_number']}")
     assert "Tình trạng" in answer, answer  # the lookup really ran with the ID number
     for contact in (PHONE, EMAIL):
         sender = str(uuid.uuid4())
         say(assistant_stack, sender, "cho tôi gặp cán bộ")
-        assert "ghi lại thông tin liên hệ" in say(assistant_stack, sender, f"liên hệ mình qua {contact} nhé")
+        assert "ghi lại thông tin liên hệ" in say_text(assistant_stack, sender, f"liên hệ mình qua {contact} nhé")
 
     secrets = {
         "ID number": digits_pattern(dossier["id_number"]),

@@ -13,19 +13,12 @@ import pytest
 import requests
 
 from bot.stack import StackLayout
-from tests.integration.conftest import CONSOLE_TOKEN, PORTAL_TOKEN, RASA_TOKEN
+from tests.integration.conftest import CONSOLE_TOKEN, PORTAL_TOKEN, RASA_TOKEN, say
 
 pytestmark = pytest.mark.slow
 CITIZEN_WORDS = "bò nhà hàng xóm ăn mất lúa của tôi"
 PHONE = "0912 345 670"
 EMAIL = "nguyen.thi.hoa@example.com"
-
-
-def say(stack: StackLayout, sender: str, message: str) -> None:
-    response = requests.post(
-        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
-    )
-    response.raise_for_status()
 
 
 def stack_secrets(stack: StackLayout) -> dict[str, str]:
