@@ -45,7 +45,7 @@ nginx: ## Install Debian's nginx-light for make cluster and its tests (needs roo
 
 # CLUSTER_RASA_SERVERS=3 etc. (README, "Cluster mode"); PostgreSQL, Redis and RabbitMQ must be running.
 cluster: install nginx ## Run nginx + 2 Rasa servers on PostgreSQL/Redis/RabbitMQ, actions, portal, console, web
-	NGINX=$(NGINX) $(PY) -m bot.cluster
+	NGINX=$(NGINX) $(PY) -m launcher.cluster
 
 # axe-core (accessibility engine of the browser tests), pinned, from the npm registry into a
 # git-ignored folder; tests/axe.py reads it (same version). No CDN at test time.
@@ -71,7 +71,7 @@ evaluate: install ## Train if needed, evaluate NLU vs Rasa's default pipeline (r
 	$(PY) -m bot.evaluation
 
 run: install ## Run the whole assistant on embedded defaults (Ctrl-C stops it)
-	$(PY) -m bot.run
+	$(PY) -m launcher
 
 USERNAME ?= admin
 admin: install ## Create the staff console's first admin (USERNAME=..., password prompted)

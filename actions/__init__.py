@@ -4,15 +4,15 @@ The Rasa SDK imports this package once at start: every log record of the action 
 from then on (search and FAQ URLs carry the citizen's text in ``?q=``), every synchronous action runs
 off the event loop (actions/off_loop.py), what the console could not take is retried
 (actions/outbox.py), and with ``DEPLOY_ENV=production`` it refuses to start with
-weak service tokens (bot/production.py).
+weak service tokens (common/production.py).
 """
 
 from actions.off_loop import install as _run_actions_off_loop
 from actions.outbox import resume_pending as _resume_outbox
-from bot.production import refuse_unsafe_start as _refuse_unsafe_start
-from bot.production import secret_problem as _secret_problem
-from bot.settings import get_settings as _get_settings
-from bot.text.log_redaction import install as _install_log_redaction
+from actions.settings import get_settings as _get_settings
+from common.production import refuse_unsafe_start as _refuse_unsafe_start
+from common.production import secret_problem as _secret_problem
+from common.text.log_redaction import install as _install_log_redaction
 
 _install_log_redaction()
 _run_actions_off_loop()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bot.text.normalize import fold_accents
+from common.text.normalize import fold_accents
 
 DOCUMENTS, FEE, TIME, AGENCY = "documents", "fee", "time", "agency"
 STEPS, ONLINE, OVERVIEW = "steps", "online", "overview"

@@ -19,8 +19,8 @@ from rasa_sdk.types import DomainDict
 from actions.console_client import ConsoleError, shared_console_client
 from actions.handoff import channel_of
 from actions.outbox import COMPLAINT, shared_outbox
-from bot.nlu.patterns import PHONE_NUMBER, canonical_phone_number, find_protected
-from bot.text.pii import mask_pii
+from common.text.patterns import PHONE_NUMBER, canonical_phone_number, find_protected
+from common.text.pii import mask_pii
 
 logger = logging.getLogger(__name__)
 

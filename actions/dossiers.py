@@ -20,8 +20,8 @@ from rasa_sdk.types import DomainDict
 from actions.answers import format_date
 from actions.handoff import request_handoff
 from actions.portal_client import PortalError, error_message, shared_portal_client
-from bot.channels.client_identity import CLIENT_METADATA_KEY
-from bot.nlu.patterns import (
+from common.client_identity import CLIENT_METADATA_KEY
+from common.text.patterns import (
     DOSSIER_CODE,
     ID_NUMBER,
     PHONE_NUMBER,
@@ -30,7 +30,7 @@ from bot.nlu.patterns import (
     canonical_phone_number,
     find_protected,
 )
-from bot.text.pii import MASK_CHAR
+from common.text.pii import MASK_CHAR
 
 logger = logging.getLogger(__name__)
 

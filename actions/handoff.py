@@ -1,6 +1,6 @@
 """Hand a conversation over to staff through the console (POST /api/v1/handoffs).
 
-Staff see the last messages of the conversation, masked with :func:`bot.text.pii.mask_pii` (ID
+Staff see the last messages of the conversation, masked with :func:`common.text.pii.mask_pii` (ID
 numbers, phone digits) before they leave the action server. The citizen is told what happens
 next, including outside office hours (the console's ``message_for_citizen``). While a staff
 member owns the conversation the console sets the slot ``handoff_active`` and
@@ -25,8 +25,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.console_client import ConsoleError, shared_console_client
 from actions.outbox import HANDOFF, shared_outbox
-from bot.nlu.patterns import EMAIL, PHONE_NUMBER, canonical_phone_number, find_protected
-from bot.text.pii import MASK_CHAR, mask_pii
+from common.text.patterns import EMAIL, PHONE_NUMBER, canonical_phone_number, find_protected
+from common.text.pii import MASK_CHAR, mask_pii
 
 logger = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text,
 from sqlalchemy.engine import Engine
 
 from actions.console_client import ConsoleClient, ConsoleError, shared_console_client
-from bot.settings import get_settings
-from bot.sql import make_engine
+from actions.settings import get_settings
+from common.sql import make_engine
 
 logger = logging.getLogger(__name__)
 

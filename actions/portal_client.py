@@ -20,7 +20,7 @@ from typing import Any
 import requests
 
 from actions.circuit_breaker import CircuitBreaker
-from bot.settings import AssistantSettings, get_settings
+from actions.settings import AssistantSettings, get_settings
 
 logger = logging.getLogger(__name__)
 

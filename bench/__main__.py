@@ -12,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from bot.processes import StartupError
-from bot.stack import REPO_ROOT
+from launcher.processes import StartupError
+from launcher.stack import REPO_ROOT
 
 from .report import build_report, format_table, write_report
 

@@ -1,6 +1,6 @@
 """Cluster load benchmark: the Locust load of :mod:`bench.load` through nginx, 1 Rasa server then 2.
 
-One throwaway cluster (:mod:`bot.cluster.throwaway`: PostgreSQL tracker store, Redis locks,
+One throwaway cluster (:mod:`launcher.cluster.throwaway`: PostgreSQL tracker store, Redis locks,
 RabbitMQ events, two action servers, portal and console on PostgreSQL) with two Rasa servers both
 loaded; nginx first routes to one of them only, then (configuration reloaded, SIGHUP) to both, so
 the two runs differ by nothing but the number of Rasa servers behind the router. Reported: turns/s
@@ -20,11 +20,11 @@ from typing import Any
 
 import requests
 
-from bot.cluster.nginx import write_config
-from bot.cluster.stack import Cluster
-from bot.cluster.throwaway import connect_postgres, service_problem, throwaway_cluster, throwaway_settings
-from bot.processes import RunningProcess, free_port
-from bot.stack import StackLayout
+from launcher.cluster.nginx import write_config
+from launcher.cluster.stack import Cluster
+from launcher.cluster.throwaway import connect_postgres, service_problem, throwaway_cluster, throwaway_settings
+from launcher.processes import RunningProcess, free_port
+from launcher.stack import StackLayout
 
 from .load import LoadRun, run_locust, summarize
 from .procstat import cpu_seconds, rss_kib

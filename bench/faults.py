@@ -32,8 +32,8 @@ from typing import Any
 import requests
 
 from actions.portal_client import ERROR_MESSAGES
-from bot.processes import RunningProcess, free_port, start, start_all, stop
-from bot.stack import StackLayout, assistant_specs
+from launcher.processes import RunningProcess, free_port, start, start_all, stop
+from launcher.stack import StackLayout, assistant_specs
 
 from .load import LoadRun, _prepare, _warm_up, bench_layout, run_locust, summarize
 

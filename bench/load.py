@@ -1,6 +1,6 @@
 """Load benchmark: concurrent citizen conversations through the REST channel of one Rasa process,
 driven by Locust (:mod:`bench.locustfile`), on the embedded stack started the way ``make run``
-starts it (:mod:`bot.stack`: portal, staff console, action server, Rasa on SQLite).
+starts it (:mod:`launcher.stack`: portal, staff console, action server, Rasa on SQLite).
 
 Three runs, each bounded in time and on loopback only:
 
@@ -24,8 +24,8 @@ from typing import Any
 
 import requests
 
-from bot.processes import RunningProcess, free_port, start_all, stop
-from bot.stack import PYTHON, REPO_ROOT, StackLayout, assistant_specs, init_steps
+from launcher.processes import RunningProcess, free_port, start_all, stop
+from launcher.stack import PYTHON, REPO_ROOT, StackLayout, assistant_specs, init_steps
 
 from .catalog import percentile
 from .procstat import cpu_seconds, rss_kib

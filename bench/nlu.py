@@ -2,7 +2,7 @@
 and training time, for our pipeline and for Rasa's default pipeline (``bot.evaluation``).
 
 The server is ``rasa run --enable-api`` on a free port with no endpoints (parsing needs none),
-started with :mod:`bot.processes` like the rest of the stack and stopped afterwards.
+started with :mod:`launcher.processes` like the rest of the stack and stopped afterwards.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 import requests
 
 from bot.evaluation.bench import DEFAULT_UTTERANCES, training_seconds
-from bot.processes import free_port, start, stop
-from bot.stack import rasa_api_spec
 from bot.train import training_log_path
+from launcher.processes import free_port, start, stop
+from launcher.stack import rasa_api_spec
 
 from .catalog import percentile
 from .procstat import rss_kib

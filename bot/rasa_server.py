@@ -7,9 +7,9 @@
   imported or built, Rasa 3.6 logs a warning and keeps conversations in memory, losing them at the
   next restart. Here that is a start-up error with one clear line.
 
-Every log record of the process is redacted (:mod:`bot.text.log_redaction`), and with
+Every log record of the process is redacted (:mod:`common.text.log_redaction`), and with
 ``DEPLOY_ENV=production`` it refuses to start with a weak secret or with its HTTP API open on a
-public interface (:mod:`bot.production`).
+public interface (:mod:`common.production`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import os
 import sys
 from typing import Any
 
-from bot.production import interface_of, is_loopback, refuse_unsafe_start, secret_problem
-from bot.text.log_redaction import install as install_log_redaction
+from common.production import interface_of, is_loopback, refuse_unsafe_start, secret_problem
+from common.text.log_redaction import install as install_log_redaction
 
 TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
 # Set by the operator when Rasa listens beyond loopback behind a router that blocks its API paths.
@@ -53,7 +53,7 @@ def rasa_argv(argv: list[str], environ: dict[str, str]) -> list[str]:
 
 
 def production_problems(argv: list[str], environ: dict[str, str]) -> list[str | None]:
-    """What makes this Rasa server unsafe in production (see :mod:`bot.production`)."""
+    """What makes this Rasa server unsafe in production (see :mod:`common.production`)."""
     problems: list[str | None] = [secret_problem("CHANNEL_PAYLOAD_KEY", environ.get("CHANNEL_PAYLOAD_KEY", ""))]
     if "--enable-api" in argv:
         problems.append(secret_problem(TOKEN_VARIABLE, environ.get(TOKEN_VARIABLE, "")))

@@ -8,30 +8,13 @@ Usage: ``python -m bot.train [--force] [--models-dir models]``; prints the model
 from __future__ import annotations
 
 import argparse
-import hashlib
 import subprocess
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-# Inputs of a model: Rasa's own files and the code of our pipeline components (a changed
-# component must retrain even when config.yml is the same; see RASA_NOTES on graph caching).
-MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "bot/text")
+from common.model_inputs import REPO_ROOT, fingerprint
+
 MODEL_PREFIX = "assistant-"
-
-
-def fingerprint(root: Path = REPO_ROOT) -> str:
-    """A short hash over the model inputs' paths and contents."""
-    digest = hashlib.sha256()
-    for name in MODEL_INPUTS:
-        base = root / name
-        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
-        for path in files:
-            if "__pycache__" in path.parts:
-                continue
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def model_path(models_dir: Path, root: Path = REPO_ROOT) -> Path:
@@ -58,7 +41,7 @@ def train(models_dir: Path, force: bool = False) -> Path:
     with log_file.open("w", encoding="utf-8") as log:
         result = subprocess.run(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, check=False)
     if result.returncode != 0 or not target.exists():
-        raise SystemExit(f"training failed (exit {result.returncode}); see {log_file}")
+        raise SystemExit(f"error: training failed (exit {result.returncode}); see {log_file}")
     return target
 
 

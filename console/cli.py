@@ -14,8 +14,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.production import database_url_problem, refuse_unsafe_start, secret_problem
-from bot.text.log_redaction import install as install_log_redaction
+from common.production import database_url_problem, refuse_unsafe_start, secret_problem
+from common.text.log_redaction import install as install_log_redaction
 from console.db import create_schema, make_engine, session_factory, session_scope
 from console.services import accounts, faq_io
 from console.services import faqs as faq_service

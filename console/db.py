@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from bot.sql import make_engine, session_factory, session_scope
+from common.sql import make_engine, session_factory, session_scope
 from console.models.base import Base
 from console.models.training import ONE_ACTIVE_RUN_INDEX
 

@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.production import database_url_problem, refuse_unsafe_start, secret_problem
+from common.production import database_url_problem, refuse_unsafe_start, secret_problem
 from portal.db import create_schema, make_engine, session_factory, session_scope
 from portal.dossiers.generator import seed_dossiers, write_demo_file
 from portal.dossiers.lookup import vietnam_now

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from bot.sql import make_engine, session_factory, session_scope
+from common.sql import make_engine, session_factory, session_scope
 from portal.models.base import Base
 
 __all__ = ["create_schema", "make_engine", "session_factory", "session_scope"]

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.text.normalize import fold_accents, normalize_text  # noqa: E402
+from common.text.normalize import fold_accents, normalize_text  # noqa: E402
 
 OUTPUT = ROOT / "data" / "nlu" / "generated" / "procedure_lookup.yml"
 GAZETTEER = ROOT / "bot" / "nlu" / "gazetteer.json"

@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.text.normalize import fold_accents, has_diacritics, normalize_text  # noqa: E402
+from common.text.normalize import fold_accents, has_diacritics, normalize_text  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # also when loaded by file path (tests)
 from procedure_swaps import procedure_pool, swap_procedure, swappable  # noqa: E402

@@ -29,8 +29,8 @@ if str(ROOT) not in sys.path:
 
 from bot.nlu.lookups import GAZETTEER_FILE  # noqa: E402
 from bot.nlu.spelling import VOCABULARY_FILE  # noqa: E402
-from bot.text.normalize import fold_accents, has_diacritics, normalize_text  # noqa: E402
-from bot.text.teencode import load_lexicon  # noqa: E402
+from common.text.normalize import fold_accents, has_diacritics, normalize_text  # noqa: E402
+from common.text.teencode import load_lexicon  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate_nlu_variants import HAND_WRITTEN, load_all  # noqa: E402

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.text.normalize import fold_accents, has_diacritics
+from common.text.normalize import fold_accents, has_diacritics
 
 GAZETTEER = Path(__file__).resolve().parents[1] / "bot" / "nlu" / "gazetteer.json"
 MIN_WORDS, MAX_WORDS = 2, 7  # names citizens would type in a chat

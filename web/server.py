@@ -2,8 +2,8 @@
 
     python -m web.server --host 127.0.0.1 --port 8080 --rasa-url http://127.0.0.1:5005
 
-Environment defaults: WEB_HOST, WEB_PORT, RASA_PUBLIC_URL. The Rasa URL is what the
-*browser* uses, so it must be reachable from the citizen's machine, not only from here.
+Environment defaults: WEB_HOST, WEB_PORT, RASA_PUBLIC_URL (web/settings.py). The Rasa URL is what
+the *browser* uses, so it must be reachable from the citizen's machine, not only from here.
 
 Staff replies: Rasa's REST channel answers only the request that carried the citizen's message,
 so a message a staff member sends from the console (a bot event appended through Rasa's HTTP API)
@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import re
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,14 +28,14 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
 
-from bot.text.log_redaction import install as install_log_redaction
+from common.text.log_redaction import install as install_log_redaction
+from web.settings import get_settings
 
 log = logging.getLogger("web.server")
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 INDEX_TEMPLATE = STATIC_DIR / "index.html"
 CONFIG_PLACEHOLDER = "{{CHAT_CONFIG_JSON}}"
-DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 
 CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",
@@ -104,14 +103,6 @@ def render_index(rasa_url: str) -> bytes:
     if CONFIG_PLACEHOLDER not in template:
         raise RuntimeError(f"{INDEX_TEMPLATE} lost its {CONFIG_PLACEHOLDER} placeholder")
     return template.replace(CONFIG_PLACEHOLDER, config_json(rasa_url)).encode("utf-8")
-
-
-def default_rasa_api_url() -> str:
-    """Where this server reaches Rasa's HTTP API (not necessarily the browser's URL)."""
-    explicit = os.environ.get("RASA_INTERNAL_URL")
-    if explicit:
-        return explicit.rstrip("/")
-    return f"http://{os.environ.get('RASA_HOST', '127.0.0.1')}:{os.environ.get('RASA_PORT', '5005')}"
 
 
 def staff_messages(tracker: dict[str, Any], after: float) -> dict[str, Any]:
@@ -237,20 +228,22 @@ class WebServer(ThreadingHTTPServer):
         rasa_token: str | None = None,
     ) -> None:
         self.rasa_url, origin = normalize_rasa_url(rasa_url)
-        self.rasa_api_url = (rasa_api_url or default_rasa_api_url()).rstrip("/")
-        self.rasa_token = os.environ.get("RASA_AUTH_TOKEN", "") if rasa_token is None else rasa_token
+        settings = get_settings()
+        self.rasa_api_url = (rasa_api_url or settings.rasa_api_url).rstrip("/")
+        self.rasa_token = settings.rasa_token if rasa_token is None else rasa_token
         self.index_html = render_index(self.rasa_url)
         self.response_headers = security_headers(origin)
         super().__init__(address, Handler)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    settings = get_settings()
     parser = argparse.ArgumentParser(description="Serve the citizen page with the chat widget.")
-    parser.add_argument("--host", default=os.environ.get("WEB_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
+    parser.add_argument("--host", default=settings.host)
+    parser.add_argument("--port", type=int, default=settings.port)
     parser.add_argument(
         "--rasa-url",
-        default=os.environ.get("RASA_PUBLIC_URL", DEFAULT_RASA_URL),
+        default=settings.rasa_public_url,
         help="Rasa server URL as seen from the browser (REST channel at /webhooks/rest/webhook).",
     )
     return parser.parse_args(argv)

@@ -31,8 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.channels.client_identity import client_key
-from bot.text.normalize import normalize_text
+from common.client_identity import client_key
+from common.text.normalize import normalize_text
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class MessageGuard:
         self.max_sender_length = max_sender_length
 
     def client_pseudonym(self, address: str) -> str:
-        """A keyed pseudonym of a caller's network address (bot.channels.client_identity)."""
+        """A keyed pseudonym of a caller's network address (common.client_identity)."""
         return client_key(address, self._key)
 
     # ----- senders -----

@@ -23,13 +23,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.client_identity import (
+from bot.channels.guard import InvalidSenderError, MessageGuard, PayloadSigningMixin, payload_key_from
+from common.client_identity import (
     CLIENT_METADATA_KEY,
     IpNetwork,
     client_address,
     parse_trusted_proxies,
 )
-from bot.channels.guard import InvalidSenderError, MessageGuard, PayloadSigningMixin, payload_key_from
 
 logger = logging.getLogger(__name__)
 

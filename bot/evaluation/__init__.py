@@ -4,6 +4,8 @@
   it also trains the comparison model (Rasa's default pipeline) for ``make evaluate``;
 * :mod:`bot.evaluation.metrics` turns predictions into intent and entity metrics;
 * :mod:`bot.evaluation.report` writes ``reports/nlu/`` (JSON summary, markdown, confusion matrix);
+* :mod:`bot.evaluation.scores` writes one model's gated numbers as JSON for the console's training
+  worker (which never imports Rasa-side code);
 * :mod:`bot.evaluation.bench` measures parse latency and reads the training time of a model;
 * :mod:`bot.evaluation.answers` scores the assistant's replies against hand-checked facts
   (:mod:`~bot.evaluation.answer_facts` matching and artefacts, :mod:`~bot.evaluation.answer_run` the

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.text.normalize import fold_accents
+from common.text.normalize import fold_accents
 
 ITEMS_PATH = Path(__file__).resolve().parents[2] / "tests" / "answer_quality" / "items.yml"
 ASPECTS = ("documents", "fee", "time", "where", "steps", "online", "address")

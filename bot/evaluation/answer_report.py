@@ -14,11 +14,11 @@ from typing import Any
 
 from bot.evaluation.answer_facts import ASPECTS, Item, artefacts, contains
 from bot.evaluation.answer_run import Turn
-from bot.evaluation.gates import ANSWER_GATES
+from common.quality_gates import ANSWER_GATES
 
 REPORT_DIR = Path(__file__).resolve().parents[2] / "reports" / "answer_quality"
 # The quality gate of `make test` (tests/answer_quality/test_answer_quality.py).
-MIN_FACT_SHARE = ANSWER_GATES["min_fact_share"]  # one table with the NLU gate: bot/evaluation/gates.py
+MIN_FACT_SHARE = ANSWER_GATES["min_fact_share"]  # one table with the NLU gate: common/quality_gates.py
 MAX_ARTEFACTS = int(ANSWER_GATES["max_artefacts"])
 # A reply longer than this does not fit a phone screen (issue 12: ~700 characters a message).
 LONG_MESSAGE_CHARS = 700

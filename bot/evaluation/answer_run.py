@@ -4,7 +4,7 @@ The path is the one a citizen's message takes: the trained model is loaded in-pr
 NLU + policies + rules), and the action it picks runs in the real action server (``rasa_sdk``: a
 ``Tracker`` built from the parse, a ``CollectingDispatcher``), which calls the real portal service with
 the real catalog imported, and the staff console for FAQ answers. The servers are started with the
-same code as ``make run`` (``bot.stack``), on free localhost ports and temporary SQLite databases:
+same code as ``make run`` (``launcher.stack``), on free localhost ports and temporary SQLite databases:
 one portal start and one model load for the whole item set.
 """
 
@@ -23,8 +23,8 @@ from typing import Any
 
 from bot.evaluation.answer_facts import PROCEDURE_CODE, Item
 from bot.evaluation.run import quiet_rasa_logs
-from bot.processes import free_port, start_all, stop
-from bot.stack import REPO_ROOT, StackLayout, assistant_specs, init_steps
+from launcher.processes import free_port, start_all, stop
+from launcher.stack import REPO_ROOT, StackLayout, assistant_specs, init_steps
 
 SERVICES = ("portal", "console", "actions")
 SENDER_PREFIX = "answer-eval-"

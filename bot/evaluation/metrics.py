@@ -22,7 +22,7 @@ from typing import Any
 
 from sklearn.metrics import classification_report, confusion_matrix
 
-from bot.evaluation.gates import GATES  # the thresholds CI and the console share
+from common.quality_gates import GATES  # the thresholds CI and the console share
 
 NO_ENTITY = "O"
 

@@ -20,15 +20,8 @@ import yaml
 
 from bot.evaluation.metrics import Prediction, summarize
 from bot.train import REPO_ROOT
+from common.quality_gates import TEST_FILES
 
-TEST_FILES: dict[str, Path] = {
-    "accented": REPO_ROOT / "tests" / "nlu_data" / "test_nlu.yml",
-    "unaccented": REPO_ROOT / "tests" / "nlu_data" / "test_nlu_unaccented.yml",
-    # Written after tuning on the held-out set, to see how optimistic its scores are; not gated.
-    "blind": REPO_ROOT / "tests" / "nlu_data" / "blind_check.yml",
-    # Long, polite, typo-ridden messages as citizens write them on Zalo (issue 13); gated.
-    "messy": REPO_ROOT / "tests" / "nlu_data" / "test_nlu_messy.yml",
-}
 EVAL_MODELS_DIR = REPO_ROOT / "models" / "eval"
 
 

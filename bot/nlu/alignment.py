@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from bot.text.normalize import normalize_text
+from common.text.normalize import normalize_text
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ import re
 from typing import Any
 
 from bot.nlu.alignment import NormalizedView, normalized_view
-from bot.nlu.patterns import find_protected
-from bot.text.normalize import fold_accents
+from common.text.normalize import fold_accents
+from common.text.patterns import find_protected
 
 ASPECT = "aspect"
 ASPECTS = ("documents", "fee", "time", "agency", "steps", "online")

@@ -8,7 +8,7 @@ examples and yields a normalized value the actions can use directly:
 * ``id_number`` -> the 12 digits (số định danh cá nhân / CCCD);
 * ``phone_number`` -> national format ``0xxxxxxxxx`` (also from ``+84 ...``).
 
-The patterns are the ones the tokenizer protects (:mod:`bot.nlu.patterns`), and they run on the
+The patterns are the ones the tokenizer protects (:mod:`common.text.patterns`), and they run on the
 same normalized view, so ``start``/``end`` always point into the ORIGINAL message text and
 coincide with token boundaries.
 
@@ -48,7 +48,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.alignment import NormalizedView, normalized_view
 from bot.nlu.aspects import ASPECT, aspect_entities
 from bot.nlu.lookups import LOOKUP_TYPES, find_lookup_entities
-from bot.nlu.patterns import (
+from common.text.patterns import (
     DOSSIER_CODE,
     ID_NUMBER,
     PHONE_NUMBER,

@@ -6,7 +6,7 @@ features with the training data. This featurizer adds a second, accent-free view
 tokens, so the model sees both:
 
 * every token lemma (already normalized and teencode-expanded by the tokenizer) is folded with
-  :func:`bot.text.normalize.fold_accents` and cut into syllables ("căn_cước" -> "can", "cuoc");
+  :func:`common.text.normalize.fold_accents` and cut into syllables ("căn_cước" -> "can", "cuoc");
 * a token's row holds its syllables ("u:can") and the syllable bigrams that END in it, including
   the one linking to the previous token's last syllable ("b:tra_cuu").
 
@@ -42,7 +42,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
-from bot.text.normalize import fold_accents
+from common.text.normalize import fold_accents
 
 logger = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.nlu.spelling import load_corrector
-from bot.text.normalize import fold_accents, has_diacritics, normalize_text
-from bot.text.teencode import load_lexicon
-from bot.text.underthesea_import import import_underthesea
+from common.text.normalize import fold_accents, has_diacritics, normalize_text
+from common.text.teencode import load_lexicon
+from common.text.underthesea_import import import_underthesea
 
 GAZETTEER_FILE = Path(__file__).resolve().parent / "gazetteer.json"
 LOOKUP_TYPES = ("procedure", "location", "field")  # matching order: earlier types win overlaps

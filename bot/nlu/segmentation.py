@@ -5,7 +5,7 @@ Pipeline for one message:
 1. :func:`~bot.nlu.alignment.normalized_view` gives an NFC copy with the traditional tone
    placement and a character map back to the original.
 2. Protected spans (dossier codes, URLs, e-mails, IDs, phones, dates, numbers; see
-   :mod:`bot.nlu.patterns`) become single *atomic* pieces.
+   :mod:`common.text.patterns`) become single *atomic* pieces.
 3. The rest is cut into pieces: letter runs (syllables), runs containing digits ("B2", "H29",
    "2024": atomic) and single punctuation/symbol characters.
 4. Only the syllables go to ``underthesea.word_tokenize``, joined by single spaces, with ","
@@ -29,9 +29,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.nlu.alignment import NormalizedView, normalized_view
-from bot.nlu.patterns import find_protected
-from bot.text.normalize import has_diacritics
-from bot.text.underthesea_import import import_underthesea
+from common.text.normalize import has_diacritics
+from common.text.patterns import find_protected
+from common.text.underthesea_import import import_underthesea
 
 logger = logging.getLogger(__name__)
 word_tokenize = import_underthesea().word_tokenize
@@ -52,7 +52,7 @@ class Segment:
 
     start: int
     end: int
-    kind: str  # WORD, ALNUM, PUNCT or a protected kind from bot.nlu.patterns
+    kind: str  # WORD, ALNUM, PUNCT or a protected kind from common.text.patterns
     syllables: tuple[str, ...]  # normalized (NFC, traditional tone placement), spell-corrected, original case
 
 

@@ -33,9 +33,9 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from bot.text.normalize import fold_accents, has_diacritics, normalize_text, squash_elongation
-from bot.text.teencode import DEFAULT_LEXICON_PATH, load_lexicon
-from bot.text.underthesea_import import import_underthesea
+from common.text.normalize import fold_accents, has_diacritics, normalize_text, squash_elongation
+from common.text.teencode import DEFAULT_LEXICON_PATH, load_lexicon
+from common.text.underthesea_import import import_underthesea
 
 VOCABULARY_FILE = Path(__file__).resolve().parent / "vocabulary.json"
 _TONE_MARKS = frozenset("\u0300\u0301\u0309\u0303\u0323")

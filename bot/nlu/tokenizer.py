@@ -8,7 +8,7 @@ which ``CountVectorsFeaturizer`` (``use_lemma: true``, its default) reads instea
 * NFC, traditional tone placement, lower case: "Hoà"/"Hòa"/NFD "Hoà" -> "hòa";
 * syllables of one word joined by "_" ("căn_cước") so CountVectorsFeaturizer, which re-splits
   lemmas on ``\\b\\w+\\b``, keeps the word as one feature;
-* teencode and abbreviations expanded from ``bot/text/lexicon.yml`` ("ko" -> "không", "cccd" ->
+* teencode and abbreviations expanded from ``common/text/lexicon.yml`` ("ko" -> "không", "cccd" ->
   "căn_cước công_dân"). The expansion is segmented like ordinary text, so the lemma of "cccd"
   produces the same features as the words written out. It lives HERE, in the lemma, rather than
   in a separate component because (1) every lemma-reading featurizer then sees it without extra
@@ -40,13 +40,13 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.patterns import DOSSIER_CODE, EMAIL, ID_NUMBER, PHONE_NUMBER, URL
 from bot.nlu.segmentation import ALNUM, PUNCT, WORD, Segment, segment
 from bot.nlu.spelling import VOCABULARY_FILE, load_corrector
-from bot.text.normalize import squash_elongation
-from bot.text.teencode import DEFAULT_LEXICON_PATH, load_lexicon
+from common.text.normalize import squash_elongation
+from common.text.patterns import DOSSIER_CODE, EMAIL, ID_NUMBER, PHONE_NUMBER, URL
+from common.text.teencode import DEFAULT_LEXICON_PATH, load_lexicon
 
-KIND_KEY = "kind"  # token.data key: WORD, ALNUM or a protected kind from bot.nlu.patterns
+KIND_KEY = "kind"  # token.data key: WORD, ALNUM or a protected kind from common.text.patterns
 PLACEHOLDER_KINDS = frozenset({DOSSIER_CODE, ID_NUMBER, PHONE_NUMBER, URL, EMAIL})
 # Bump whenever tokens or lemmas change for the same input: Rasa's training cache keys on the
 # config, not on our code, and would otherwise reuse stale tokenizer outputs.
@@ -78,7 +78,7 @@ class VietnameseTokenizer(Tokenizer):
             "prefix_separator_symbol": None,
             # Expand teencode/abbreviations from the lexicon into lemmas.
             "expand_teencode": True,
-            # Lexicon file; None means bot/text/lexicon.yml.
+            # Lexicon file; None means common/text/lexicon.yml.
             "lexicon_path": None,
             # Give codes, IDs, phones, URLs and e-mails a placeholder lemma (e.g. __phone_number__).
             "placeholder_lemmas": True,

@@ -33,7 +33,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import rasa_patches
-from bot.text.pii import MASK_CHAR, mask_pii
+from common.text.pii import MASK_CHAR, mask_pii
 
 # Every Rasa server of ours loads this module from its endpoints file: the per-turn fixes to Rasa
 # 3.6.21 (bot/rasa_patches.py) are applied here, before the first turn.

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, validator
 
-from bot.text.normalize import normalize_text
+from common.text.normalize import normalize_text
 
 
 def _clean(value: str | None) -> str | None:

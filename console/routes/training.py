@@ -42,7 +42,7 @@ def runner(app: FastAPI) -> training.TrainingRunner:
     existing = getattr(app.state, "training_runner", None)
     if existing is not None:
         return existing
-    from bot.sql import session_scope
+    from common.sql import session_scope
 
     with session_scope(app.state.session_factory) as session:
         training.fail_interrupted(session)

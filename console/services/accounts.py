@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.text.normalize import normalize_text
+from common.text.normalize import normalize_text
 from console.models import ROLES, LoginFailure, User, utcnow
 from console.services import audit
 from console.services.passwords import burn_time, check_strength, hash_password, verify_password

@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.sql import session_scope
-from bot.text.pii import mask_pii
+from common.sql import session_scope
+from common.text.pii import mask_pii
 from console.models import Complaint, User
 from console.models.desk import StaffReply
 from console.services import audit

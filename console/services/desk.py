@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.sql import session_scope
-from bot.text.pii import mask_pii
+from common.sql import session_scope
+from common.text.pii import mask_pii
 from console.models import Handoff, User, utcnow
 from console.models.desk import StaffReply
 from console.services import audit

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
-from bot.text.normalize import fold_accents
+from common.text.normalize import fold_accents
 from console.models import Faq
 from console.services import faqs as faq_service
 from console.services.faqs import FaqInput, FaqValidationError, unique_questions

@@ -14,7 +14,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.text.normalize import fold_accents, normalize_text
+from common.text.normalize import fold_accents, normalize_text
 from console.models import Faq, User, utcnow
 from console.services import audit
 

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.text.normalize import fold_accents, normalize_text
+from common.text.normalize import fold_accents, normalize_text
 from console.models import Faq
 
 _TOKEN = re.compile(r"[a-z0-9]+")

@@ -9,7 +9,8 @@ broken model fails the run instead of the console.
 The first test set is the held-out one the per-intent comparison shows; every set's gated numbers
 (:func:`bot.evaluation.metrics.gate_values`) go under ``"gates"`` for the activation gate.
 
-Child usage: ``python -m console.services.model_eval MODEL OUT_JSON NAME=TEST_FILE [NAME=TEST_FILE ...]``.
+The child is ``python -m bot.evaluation.scores`` (started by command line: the console imports no
+Rasa-side code).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def reduce_summary(summary: dict[str, Any]) -> dict[str, Any]:
 def evaluate(model: Path, test_files: dict[str, Path], out_json: Path, log_path: Path) -> dict[str, Any]:
     """Evaluate ``model`` on each test set in a child process; output appended to ``log_path``."""
     sets = [f"{name}={path}" for name, path in test_files.items()]
-    command = [sys.executable, "-m", "console.services.model_eval", str(model), str(out_json), *sets]
+    command = [sys.executable, "-m", "bot.evaluation.scores", str(model), str(out_json), *sets]
     with log_path.open("a", encoding="utf-8") as log:
         names = ", ".join(path.name for path in test_files.values())
         log.write(f"\n=== Đánh giá trên bộ kiểm thử: {names} ===\n")
@@ -60,27 +61,7 @@ def evaluate(model: Path, test_files: dict[str, Path], out_json: Path, log_path:
             raise EvaluationError("Đánh giá mô hình quá lâu và đã bị dừng.") from exc
     if result.returncode != 0 or not out_json.exists():
         raise EvaluationError(f"Không đánh giá được mô hình (mã lỗi {result.returncode}). Xem nhật ký bên dưới.")
-    return json.loads(out_json.read_text(encoding="utf-8"))
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) < 3 or not all("=" in a for a in args[2:]):
-        print("usage: python -m console.services.model_eval MODEL OUT_JSON NAME=TEST_FILE ...", file=sys.stderr)
-        return 2
-    from bot.evaluation.metrics import gate_values
-    from bot.evaluation.run import evaluate_model
-
-    model, out_json = Path(args[0]), Path(args[1])
-    files = {name: Path(path) for name, _, path in (a.partition("=") for a in args[2:])}
-    summaries, _ = evaluate_model(model, files)
-    reduced = reduce_summary(summaries[next(iter(files))])
-    reduced["gates"] = {name: gate_values(summary) for name, summary in summaries.items()}
-    out_json.write_text(json.dumps(reduced, ensure_ascii=False, indent=1), encoding="utf-8")
-    for name, values in reduced["gates"].items():
-        print(name, " ".join(f"{metric}={value:.4f}" for metric, value in sorted(values.items())))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    scores = json.loads(out_json.read_text(encoding="utf-8"))
+    reduced = reduce_summary(scores["summaries"][next(iter(test_files))])
+    reduced["gates"] = scores["gates"]
+    return reduced

@@ -1,10 +1,10 @@
 """The activation gate: exactly what CI's quality gate checks, with the same thresholds.
 
-The thresholds are ONE table, :data:`bot.evaluation.gates.GATES` (test set -> metric -> minimum),
+The thresholds are ONE table, :data:`common.quality_gates.GATES` (test set -> metric -> minimum),
 read by ``tests/nlu/test_quality_gate.py`` and by the console (``ConsoleSettings.quality_gates``):
 intent macro-F1 on the accented and the unaccented held-out sets, ``dossier_code`` and
 ``procedure`` entity F1. A test set added to that table (e.g. an answer-quality share) is evaluated
-and shown here as soon as :data:`bot.evaluation.run.TEST_FILES` names its file; a metric the
+and shown here as soon as :data:`common.quality_gates.TEST_FILES` names its file; a metric the
 evaluation did not produce counts as failed, so a model is never activated on a partial check.
 """
 
@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from common.quality_gates import ANSWER_GATES, TEST_FILES
 
 if TYPE_CHECKING:
     from console.settings import ConsoleSettings
@@ -47,15 +49,11 @@ class GateRow:
 def answer_gates() -> dict[str, float]:
     """The answer-quality thresholds of CI (same table), shown on the training page; measured by
     ``make evaluate`` through the whole reply path, not by a console run."""
-    from bot.evaluation.gates import ANSWER_GATES
-
     return ANSWER_GATES
 
 
 def gate_files(settings: ConsoleSettings) -> dict[str, Path]:
     """The file of each gated test set (the console's settings for the held-out pair, else CI's)."""
-    from bot.evaluation.run import TEST_FILES  # pulls scikit-learn: only in the training worker
-
     configured = {"accented": settings.test_nlu_path, "unaccented": settings.test_nlu_unaccented_path}
     return {
         name: configured.get(name) or TEST_FILES[name]

@@ -21,8 +21,8 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, se
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.sql import make_engine
-from bot.text.pii import mask_pii
+from common.sql import make_engine
+from common.text.pii import mask_pii
 from console.services.rasa_api import STAFF_METADATA
 
 logger = logging.getLogger(__name__)

@@ -26,8 +26,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.text.normalize import normalize_text
-from bot.text.pii import mask_pii
+from common.text.normalize import normalize_text
+from common.text.pii import mask_pii
 from console.models import ReviewCorrection, User, utcnow
 from console.services import audit
 from console.services.rasa_events import TrackerUnavailableError, events

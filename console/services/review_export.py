@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.text.normalize import fold_accents, normalize_text
+from common.text.normalize import fold_accents, normalize_text
 from console.models import ReviewCorrection, User, utcnow
 from console.services import audit
 from console.services.review import load_yaml

@@ -29,8 +29,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.sql import session_scope
-from bot.train import fingerprint
+from common.model_inputs import fingerprint
+from common.sql import session_scope
 from console.models import TrainingRun, User, utcnow
 from console.services import audit, model_eval, models_registry, quality, training_data
 from console.settings import ConsoleSettings

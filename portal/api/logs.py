@@ -14,7 +14,7 @@ import traceback
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.text.log_redaction import install as install_log_redaction
+from common.text.log_redaction import install as install_log_redaction
 
 _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 

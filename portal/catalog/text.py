@@ -7,7 +7,7 @@ import itertools
 import re
 import unicodedata
 
-from bot.text.normalize import normalize_text
+from common.text.normalize import normalize_text
 
 _TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
 _VOWELS = "aăâeêioôơuưy"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.text.normalize import fold_accents, normalize_text
+from common.text.normalize import fold_accents, normalize_text
 from portal.models.catalog import Procedure
 from portal.search.query import ParsedQuery, Vocabulary, document_key, load_vocabulary, parse_query
 from portal.search.ranking import Candidate, Scored, TermStats, rank

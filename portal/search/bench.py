@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.text.normalize import fold_accents
+from common.text.normalize import fold_accents
 from portal.db import create_schema, make_engine, session_factory, session_scope
 from portal.models.catalog import Procedure
 from portal.search import ProcedureSearch, engine_for

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.text.normalize import fold_accents, normalize_text
+from common.text.normalize import fold_accents, normalize_text
 
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.yml")
 # Citizens' questions are short; anything past this is pasted noise (and a cost to scan).

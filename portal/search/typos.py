@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from bot.text.normalize import fold_accents
+from common.text.normalize import fold_accents
 
 MIN_TYPO_CHARS = 3
 # Inside underthesea's package; read as a data file (importing underthesea is slow and touches logging).

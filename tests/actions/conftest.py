@@ -21,7 +21,7 @@ from rasa_sdk import Tracker
 
 from actions.console_client import reset_shared_console_client
 from actions.portal_client import reset_shared_portal_client
-from bot.processes import ProcessSpec, free_port, start_all, stop
+from launcher.processes import ProcessSpec, free_port, start_all, stop
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PORTAL_TOKEN = "actions-test-portal-token"

@@ -16,7 +16,7 @@ from actions.dossiers import ActionLookupDossier
 from actions.faq import ActionAnswerFaq
 from actions.portal_client import ERROR_MESSAGES, reset_shared_portal_client
 from actions.procedures import ActionAnswerProcedure
-from bot.processes import free_port
+from launcher.processes import free_port
 from tests.actions.conftest import make_tracker, texts
 
 REPLY_LIMIT_SECONDS = 5.0

@@ -17,7 +17,7 @@ from typing import Any
 import requests
 
 from actions.dossiers import NOT_MATCHED_MESSAGE
-from bot.processes import ProcessSpec, free_port, start, stop
+from launcher.processes import ProcessSpec, free_port, start, stop
 
 CONCURRENT = 5
 REPO_ROOT = Path(__file__).resolve().parents[2]

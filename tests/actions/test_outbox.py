@@ -16,7 +16,7 @@ from actions.console_client import reset_shared_console_client
 from actions.handoff import KEPT_MESSAGE as HANDOFF_KEPT
 from actions.handoff import ActionHandoff
 from actions.outbox import reset_shared_outbox, shared_outbox
-from bot.processes import free_port
+from launcher.processes import free_port
 from tests.actions.conftest import Services, make_tracker, texts
 
 SENDER = "web:8c1f0a2e-6b7d-4e5f-9a3b-2c1d0e9f8a7b"

@@ -17,7 +17,7 @@ from actions.fallback import DID_YOU_MEAN, STILL_NOT_UNDERSTOOD, ActionClarify
 from actions.faq import ActionAnswerFaq
 from actions.handoff import ActionHandoff, masked_transcript
 from actions.outbox import reset_shared_outbox, shared_outbox
-from bot.processes import free_port
+from launcher.processes import free_port
 from tests.actions.conftest import Services, make_tracker, texts
 
 FAQ_KEY = "gio_lam_viec"

@@ -3,7 +3,7 @@ commonest procedures must contain the facts a citizen needs, without template ar
 
 Runs the real path once (``bot.evaluation.answers``: the session's trained model in-process, the real
 action server, portal and console on free ports) over tests/answer_quality/items.yml and writes
-reports/answer_quality/. Thresholds live in ``bot.evaluation.gates.ANSWER_GATES``.
+reports/answer_quality/. Thresholds live in ``common.quality_gates.ANSWER_GATES``.
 """
 
 from __future__ import annotations

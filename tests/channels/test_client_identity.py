@@ -10,8 +10,8 @@ import uuid
 import aiohttp
 from rasa.core.channels.channel import UserMessage
 
-from bot.channels.client_identity import CLIENT_METADATA_KEY, client_address, parse_trusted_proxies
 from bot.channels.rest import GuardedRestInput
+from common.client_identity import CLIENT_METADATA_KEY, client_address, parse_trusted_proxies
 from tests.channels.fakes import serve_blueprint
 
 PROXIES = parse_trusted_proxies("127.0.0.1, 10.0.0.0/8")

@@ -1,6 +1,6 @@
 """A real cluster (nginx, Rasa servers on PostgreSQL/Redis/RabbitMQ, action servers, portal,
 console, web page) on free localhost ports, started with the code of ``make cluster``
-(:mod:`bot.cluster.throwaway`: schemas, queue and Redis keys of its own, removed afterwards), in
+(:mod:`launcher.cluster.throwaway`: schemas, queue and Redis keys of its own, removed afterwards), in
 the machine's ``test`` database. A service that does not answer skips the tests, except under
 CI=true, where it fails them.
 """
@@ -12,10 +12,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.cluster.stack import Cluster
-from bot.cluster.throwaway import service_problem, throwaway_cluster, throwaway_settings
-from bot.processes import RunningProcess, free_port
-from bot.stack import StackLayout
+from launcher.cluster.stack import Cluster
+from launcher.cluster.throwaway import service_problem, throwaway_cluster, throwaway_settings
+from launcher.processes import RunningProcess, free_port
+from launcher.stack import StackLayout
 from tests.integration.conftest import stack_env
 from tests.missing import missing
 

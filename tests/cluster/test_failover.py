@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.cluster.stack import Cluster
-from bot.cluster.throwaway import connect_postgres, drain_queue
-from bot.processes import RunningProcess
+from launcher.cluster.stack import Cluster
+from launcher.cluster.throwaway import connect_postgres, drain_queue
+from launcher.processes import RunningProcess
 from tests.cluster.conftest import running_cluster
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(1500)]

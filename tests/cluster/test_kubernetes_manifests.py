@@ -15,7 +15,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from bot.stack import REPO_ROOT
+from launcher.stack import REPO_ROOT
 
 KUBERNETES = REPO_ROOT / "deploy" / "kubernetes"
 VERSION = "1.28.0"

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.cluster.nginx import NginxLayout, check_config, nginx_command, render, write_config
-from bot.cluster.settings import ClusterSettings
-from bot.processes import ProcessSpec, free_port, start, stop
+from launcher.cluster.nginx import NginxLayout, check_config, nginx_command, render, write_config
+from launcher.cluster.settings import ClusterSettings
+from launcher.processes import ProcessSpec, free_port, start, stop
 from tests.missing import missing
 
 

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.cluster.throwaway import amqp_url, connect_postgres, drain_queue, service_problem, throwaway_settings
 from bot.stores.outbox_broker import OutboxEventBroker, OutboxSettings
+from launcher.cluster.throwaway import amqp_url, connect_postgres, drain_queue, service_problem, throwaway_settings
 from tests.missing import missing
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]

@@ -11,7 +11,7 @@ from typing import Any
 
 import uvicorn
 
-from bot.processes import free_port
+from launcher.processes import free_port
 from portal.api.app import create_app
 from tests.portal.brief_support import import_records, write_catalog
 from tests.portal.dossier_support import make_settings

@@ -14,11 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from bot.processes import free_port
 from console.app import create_app
 from console.db import create_schema, make_engine, session_factory, session_scope
 from console.models import AuditEntry
 from console.services import accounts
+from launcher.processes import free_port
 from tests.console.conftest import PASSWORD, csrf_of, login
 from tests.console.conftest import make_settings as console_settings
 from tests.console.portal_support import live_portal

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.processes import free_port
 from console.settings import REPO_ROOT
+from launcher.processes import free_port
 
 PASSWORD = "mật khẩu máy chủ thật dài"
 TOKEN = "server-test-token"

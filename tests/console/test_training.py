@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.processes import free_port, stop
 from console.models import AuditEntry, ModelActivation, TrainingRun, utcnow
 from console.routes.training import comparison
 from console.services import models_registry, training
 from console.services.models_registry import ActivationError, RasaModelApi
+from launcher.processes import free_port, stop
 from tests.console.conftest import login, make_settings
 from tests.console.training_support import TINY_GATES, copy_as, scored, start_rasa, write_tiny_project
 
@@ -130,7 +130,7 @@ def test_activation_gate_is_the_ci_gate_and_refuses_below_any_threshold(client, 
     """The console reads CI's one table of thresholds (never a copy); a model good on accented
     intents but under the unaccented threshold is refused, and the run page shows every gated
     number against its threshold."""
-    from bot.evaluation import gates as ci_gates
+    from common import quality_gates as ci_gates
     from console.settings import ConsoleSettings
 
     assert ConsoleSettings().quality_gates is ci_gates.GATES

@@ -10,11 +10,11 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from bot.processes import RunningProcess, free_port, start
-from bot.stack import rasa_api_spec
+from launcher.processes import RunningProcess, free_port, start
+from launcher.stack import rasa_api_spec
 
 # The tiny project has no dossier codes and few examples: its tests gate on intent macro-F1 only,
-# with the structure of CI's table (bot.evaluation.gates.GATES).
+# with the structure of CI's table (common.quality_gates.GATES).
 TINY_GATES = {"accented": {"intent_macro_f1": 0.5}, "unaccented": {"intent_macro_f1": 0.5}}
 
 

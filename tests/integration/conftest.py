@@ -1,7 +1,7 @@
 """The real assistant on free localhost ports: portal, staff console, action server, Rasa server
 and web page.
 
-Started once per test session with the same code ``make run`` uses (``bot.stack``), on temporary
+Started once per test session with the same code ``make run`` uses (``launcher.stack``), on temporary
 SQLite databases (portal, console, Rasa's conversations), and stopped at the end. Tests needing
 another configuration (production endpoints, a failing start) start only what they need.
 """
@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import requests
 
-from bot.processes import PRIVATE_UMASK, RunningProcess, free_port, start_all, stop
-from bot.stack import PYTHON, REPO_ROOT, StackLayout, assistant_specs, init_steps
+from launcher.processes import PRIVATE_UMASK, RunningProcess, free_port, start_all, stop
+from launcher.stack import PYTHON, REPO_ROOT, StackLayout, assistant_specs, init_steps
 
 PORTAL_TOKEN = "portal-test-token"
 CONSOLE_TOKEN = "console-test-token"

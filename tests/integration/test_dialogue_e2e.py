@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from bot.stack import StackLayout
+from launcher.stack import StackLayout
 from tests.integration.conftest import say, text_of
 
 

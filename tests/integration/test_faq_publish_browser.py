@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.stack import StackLayout
+from launcher.stack import StackLayout
 from tests.browser import launch_context
 from tests.missing import import_or_missing
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bench.faults import FaultStack, run_scenarios
-from bot.processes import RunningProcess
-from bot.stack import StackLayout
+from launcher.processes import RunningProcess
+from launcher.stack import StackLayout
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 

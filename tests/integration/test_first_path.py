@@ -6,7 +6,7 @@ import uuid
 
 import requests
 
-from bot.stack import StackLayout
+from launcher.stack import StackLayout
 
 
 def new_sender() -> str:

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from actions.handoff import BAD_CONTACT_MESSAGE, CONTACT_DECLINED_MESSAGE, CONTACT_SAVED_MESSAGE
-from bot.stack import StackLayout
+from launcher.stack import StackLayout
 from tests.console.conftest import login
 from tests.integration.conftest import say_text
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.stack import StackLayout
+from launcher.stack import StackLayout
 from tests.integration.conftest import say, say_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # may start the session stack

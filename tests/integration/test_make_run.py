@@ -1,8 +1,8 @@
-"""``make run`` (``python -m bot.run``) and the embedded configuration it starts.
+"""``make run`` (``python -m launcher``) and the embedded configuration it starts.
 
 The failing starts run the real supervisor in a subprocess with temporary databases, logs and
 secrets from the environment, so the developer's var/ is never touched; they use the session's
-trained model (``bot.run`` only checks it). The embedded-configuration checks use the session stack.
+trained model (``launcher.run`` only checks it). The embedded-configuration checks use the session stack.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.processes import free_port
-from bot.stack import REPO_ROOT, StackLayout
+from launcher.processes import free_port
+from launcher.stack import REPO_ROOT, StackLayout
 
 from .conftest import CONSOLE_TOKEN, stack_env
 
@@ -49,7 +49,7 @@ def run_env(workdir: Path) -> dict[str, str]:
 def run_supervisor(env: dict[str, str], timeout: float = 120) -> tuple[subprocess.CompletedProcess, float]:
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "bot.run"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "launcher"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout
     )
     return done, time.monotonic() - started
 

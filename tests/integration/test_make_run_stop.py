@@ -1,6 +1,6 @@
 """Ctrl-C on ``make run`` stops every process it started and frees every port.
 
-The real supervisor (``python -m bot.run``) runs in its own session, as in a terminal, on free
+The real supervisor (``python -m launcher``) runs in its own session, as in a terminal, on free
 ports and temporary files (``run_env``), with the session's trained model. Once it has printed
 that the assistant is running, SIGINT goes to its whole process group, which is what Ctrl-C does.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.stack import REPO_ROOT
+from launcher.stack import REPO_ROOT
 
 from .test_make_run import run_env
 
@@ -69,7 +69,7 @@ def test_ctrl_c_stops_every_process_and_frees_every_port(trained_model: Path, tm
     env = run_env(tmp_path)
     ports = [int(env[name]) for name in PORTS]
     supervisor = subprocess.Popen(
-        [sys.executable, "-m", "bot.run"],
+        [sys.executable, "-m", "launcher"],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 import pytest
 import requests
 
-from bot.processes import ProcessSpec, free_port, start, stop
-from bot.stack import REPO_ROOT, StackLayout, rasa_command
+from launcher.processes import ProcessSpec, free_port, start, stop
+from launcher.stack import REPO_ROOT, StackLayout, rasa_command
 from tests.missing import missing
 
 # The first slow test may also train the session model and start the session stack.

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.production import database_url_problem, is_loopback, secret_problem
-from bot.stack import REPO_ROOT
+from common.production import database_url_problem, is_loopback, secret_problem
+from launcher.stack import REPO_ROOT
 
 STRONG = "k" * 40
 PRODUCTION = {"DEPLOY_ENV": "production", "PYTHONPATH": str(REPO_ROOT)}

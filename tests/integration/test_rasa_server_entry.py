@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.processes import StartupError, free_port, start, stop
-from bot.stack import rasa_api_spec
+from launcher.processes import StartupError, free_port, start, stop
+from launcher.stack import rasa_api_spec
 
 
 def test_unloadable_tracker_store_stops_rasa_with_one_clear_line(tmp_path: Path) -> None:

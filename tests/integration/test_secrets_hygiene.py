@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.stack import StackLayout
+from launcher.stack import StackLayout
 from tests.integration.conftest import CONSOLE_TOKEN, PORTAL_TOKEN, RASA_TOKEN, say
 
 pytestmark = pytest.mark.slow

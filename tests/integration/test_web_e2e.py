@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.stack import StackLayout
+from launcher.stack import StackLayout
 from tests.browser import SCREENSHOTS, launch_context
 from tests.missing import import_or_missing
 

@@ -18,11 +18,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.processes import free_port, start, stop
-from bot.stack import rasa_api_spec
 from console.app import create_app
 from console.db import create_schema, make_engine, session_scope
 from console.services import accounts
+from launcher.processes import free_port, start, stop
+from launcher.stack import rasa_api_spec
 from tests.channels.fakes import APP_ID, OA_SECRET, FakeZaloServer, signed_headers, zalo_event
 from tests.console.conftest import PASSWORD, SERVICE_TOKEN, login, make_settings
 

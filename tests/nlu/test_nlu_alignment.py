@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from bot.nlu.alignment import normalized_view
-from bot.nlu.patterns import canonical_dossier_code, canonical_phone_number, find_protected
+from common.text.patterns import canonical_dossier_code, canonical_phone_number, find_protected
 from tests.nlu.conftest import HOSTILE_TEXTS
 
 

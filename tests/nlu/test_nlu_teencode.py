@@ -1,4 +1,4 @@
-"""Teencode lexicon (bot/text/lexicon.yml + bot/text/teencode.py)."""
+"""Teencode lexicon (common/text/lexicon.yml + common/text/teencode.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from bot.text.teencode import LexiconError, expand_token, load_lexicon, parse_lexicon
+from common.text.teencode import LexiconError, expand_token, load_lexicon, parse_lexicon
 
 
 def test_default_lexicon_loads_and_covers_the_domain_brief():

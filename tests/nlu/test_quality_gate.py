@@ -2,7 +2,7 @@
 
 Uses the session ``trained_model`` (no second training) and evaluates it in-process on
 tests/nlu_data/test_nlu.yml, its unaccented copy and the messy slice (test_nlu_messy.yml).
-Thresholds live in ``bot.evaluation.gates.GATES``, the table the staff console's activation gate
+Thresholds live in ``common.quality_gates.GATES``, the table the staff console's activation gate
 reads too; entity F1 is token-level, as ``rasa test nlu`` reports it.
 """
 
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation.gates import GATES
 from bot.evaluation.metrics import gate_failures
-from bot.evaluation.run import TEST_FILES, evaluate_model, load_agent
+from bot.evaluation.run import evaluate_model, load_agent
 from bot.train import training_log_path
+from common.quality_gates import GATES, TEST_FILES
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,7 @@ from types import ModuleType
 import pytest
 import yaml
 
-from bot.text.normalize import has_diacritics, normalize_text
+from common.text.normalize import has_diacritics, normalize_text
 
 ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = ROOT / "data" / "nlu"

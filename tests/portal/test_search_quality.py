@@ -16,7 +16,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.text.normalize import fold_accents
+from common.text.normalize import fold_accents
 from portal.models.catalog import Procedure
 from tests.portal.search_support import SearchSetup
 

@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from bot.rasa_server import rasa_argv
-from bot.text.log_redaction import REDACTED, redact, redact_record
-from bot.text.pii import mask_pii
+from common.text.log_redaction import REDACTED, redact, redact_record
+from common.text.pii import mask_pii
 
 
 @pytest.mark.parametrize(

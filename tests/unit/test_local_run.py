@@ -1,16 +1,15 @@
 """``make run`` on a developer's machine: secrets generated once (mode 600), and a model retrained
-only when one of its inputs changed."""
+only when one of its inputs changed (which inputs: tests/common/test_model_inputs.py)."""
 
 from __future__ import annotations
 
-import shutil
 import stat
 from pathlib import Path
 
 import pytest
 
 from bot import train as training
-from bot.local_secrets import LOCAL_SECRET_NAMES, load_local_secrets
+from launcher.local_secrets import LOCAL_SECRET_NAMES, load_local_secrets
 
 
 def test_secrets_are_generated_once_with_mode_600(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -30,31 +29,6 @@ def test_secrets_are_generated_once_with_mode_600(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("RASA_AUTH_TOKEN", "from-the-environment")
     assert load_local_secrets(path)["RASA_AUTH_TOKEN"] == "from-the-environment"
     assert "from-the-environment" not in path.read_text(encoding="utf-8")
-
-
-def _project_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    for name in training.MODEL_INPUTS:
-        source = training.REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / name)
-    return root
-
-
-def test_a_changed_data_file_retrains_an_unchanged_one_does_not(tmp_path: Path) -> None:
-    """The model's name is a fingerprint of its inputs: touching a file keeps it (no retraining),
-    changing one byte of a data file gives a new name (a new model is trained)."""
-    root = _project_copy(tmp_path)
-    models = tmp_path / "models"
-    before = training.model_path(models, root)
-    rules = root / "data" / "rules.yml"
-    rules.touch()
-    assert training.model_path(models, root) == before
-    rules.write_text(rules.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    assert training.model_path(models, root) != before
 
 
 def test_train_reuses_the_model_of_unchanged_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.stores.masking_tracker_store import MaskingTrackerStore, mask_events
-from bot.text.pii import mask_pii
+from common.text.pii import mask_pii
 
 ID_NUMBER = "079123456789"
 DOMAIN = Domain.from_dict(

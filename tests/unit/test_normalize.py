@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from bot.text.normalize import fold_accents, has_diacritics, normalize_text, squash_elongation
+from common.text.normalize import fold_accents, has_diacritics, normalize_text, squash_elongation
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from actions.portal_client import PortalClient, PortalError
-from bot.processes import free_port
-from bot.settings import AssistantSettings
+from actions.settings import AssistantSettings
+from launcher.processes import free_port
 
 
 class MisbehavingPortal:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.processes import ProcessSpec, StartupError, free_port, port_in_use, start, start_all, stop
+from launcher.processes import ProcessSpec, StartupError, free_port, port_in_use, start, start_all, stop
 
 
 def python_spec(tmp_path: Path, name: str, code: str, port: int, timeout: float = 10.0) -> ProcessSpec:

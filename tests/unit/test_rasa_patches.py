@@ -22,7 +22,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import rasa_patches
-from bot.processes import free_port
+from launcher.processes import free_port
 
 DOMAIN = Domain.from_yaml(
     """

@@ -29,4 +29,4 @@ def test_plain_import_closes_existing_handlers() -> None:
 
 def test_wrapped_import_keeps_existing_handlers() -> None:
     """Rasa's log handlers (and pytest's captured stderr) stay open after we load underthesea."""
-    assert run("from bot.text.underthesea_import import import_underthesea; import_underthesea()") == 0
+    assert run("from common.text.underthesea_import import import_underthesea; import_underthesea()") == 0

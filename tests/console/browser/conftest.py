@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.processes import free_port
+from launcher.processes import free_port
 from tests.browser import SCREENSHOTS, launch_context
 from tests.console.conftest import PASSWORD
 from tests.missing import import_or_missing

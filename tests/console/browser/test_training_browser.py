@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.processes import free_port, stop
+from launcher.processes import free_port, stop
 from tests.console.browser.conftest import playwright_api, screenshot, sign_in
 from tests.console.conftest import make_settings
 from tests.console.training_support import TINY_GATES, copy_as, start_rasa, write_tiny_project

@@ -1,6 +1,6 @@
 """Start, watch and stop the assistant's server processes.
 
-Used by ``make run`` (``bot.run``) and by the integration tests, so both start the servers the
+Used by ``make run`` (``launcher.run``) and by the integration tests, so both start the servers the
 same way: each process logs to its own file, is ready when its health URL answers, and a process
 that dies at start is reported in one line with the last line of its log.
 """

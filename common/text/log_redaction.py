@@ -6,7 +6,7 @@ redacted when it is created. Two things are removed:
 
 * the values of sensitive query parameters in any URL (``?token=`` of Rasa's HTTP API, ``?q=`` of a
   search or FAQ match, which carries what the citizen typed);
-* personal data (:func:`bot.text.pii.mask_pii`): ID numbers, phone numbers, e-mail addresses.
+* personal data (:func:`common.text.pii.mask_pii`): ID numbers, phone numbers, e-mail addresses.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import logging
 import re
 from typing import Any
 
-from bot.text.pii import mask_pii
+from common.text.pii import mask_pii
 
 SENSITIVE_QUERY_KEYS = ("token", "access_token", "refresh_token", "secret", "password", "q", "query", "text")
 _QUERY_VALUE = re.compile(rf"([?&](?:{'|'.join(SENSITIVE_QUERY_KEYS)})=)[^&\s\"'#]*", re.IGNORECASE)

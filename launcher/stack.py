@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.processes import ProcessSpec
+from launcher.processes import ProcessSpec
 
 PYTHON = sys.executable
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -15,11 +15,11 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.cluster.__main__ import start_cluster
-from bot.cluster.settings import ClusterSettings
-from bot.cluster.stack import Cluster, build_cluster, drop_schemas
-from bot.processes import RunningProcess, free_port, stop
-from bot.stack import StackLayout
+from launcher.cluster.__main__ import start_cluster
+from launcher.cluster.settings import ClusterSettings
+from launcher.cluster.stack import Cluster, build_cluster, drop_schemas
+from launcher.processes import RunningProcess, free_port, stop
+from launcher.stack import StackLayout
 
 
 def throwaway_settings(rasa_servers: int, db_name: str, name: str = "") -> ClusterSettings:

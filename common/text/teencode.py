@@ -1,4 +1,4 @@
-"""Teencode and abbreviation lexicon (data in ``bot/text/lexicon.yml``).
+"""Teencode and abbreviation lexicon (data in ``common/text/lexicon.yml``).
 
 Citizens write "ko dc", "bn tiền", "lam cccd". The lexicon maps such single tokens to the
 standard words they stand for. It is data, not code, so that reviewers who do not read Python
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.text.normalize import normalize_text
+from common.text.normalize import normalize_text
 
 DEFAULT_LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 _EXPANDED_SECTIONS = ("teencode", "abbreviations")

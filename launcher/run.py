@@ -17,8 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-from bot.local_secrets import load_local_secrets
-from bot.processes import (
+from bot.train import train as train_model
+from launcher.local_secrets import load_local_secrets
+from launcher.processes import (
     PRIVATE_UMASK,
     RunningProcess,
     StartupError,
@@ -28,11 +29,8 @@ from bot.processes import (
     start_all,
     stop,
 )
-from bot.settings import get_settings
-from bot.stack import REPO_ROOT, StackLayout, assistant_specs, init_steps
-from bot.train import train as train_model
-from console.settings import get_settings as get_console_settings
-from portal.settings import get_settings as get_portal_settings
+from launcher.settings import get_settings
+from launcher.stack import REPO_ROOT, StackLayout, assistant_specs, init_steps
 
 SHARED_SECRETS = ("PORTAL_SERVICE_TOKEN", "CHANNEL_PAYLOAD_KEY", "CONSOLE_SERVICE_TOKEN")
 
@@ -63,20 +61,19 @@ def check_ports(layout: StackLayout) -> None:
 
 
 def build_layout(model: Path) -> StackLayout:
-    settings, portal, console = get_settings(), get_portal_settings(), get_console_settings()
+    settings = get_settings()
     secrets = load_local_secrets(REPO_ROOT / "var" / "secrets.env")
-    tracker_db = Path(os.environ.get("TRACKER_DB_PATH") or "var/tracker.db")
     return StackLayout(
         model=model,
         log_dir=REPO_ROOT / settings.log_dir,
         rasa_token=secrets["RASA_AUTH_TOKEN"],
-        portal_port=portal.port,
+        portal_port=settings.portal_port,
         actions_port=settings.actions_port,
         rasa_port=settings.rasa_port,
         web_port=settings.web_port,
-        console_port=console.port,
-        tracker_db=(REPO_ROOT / tracker_db).resolve(),
-        host=settings.rasa_host,
+        console_port=settings.console_port,
+        tracker_db=(REPO_ROOT / settings.tracker_db).resolve(),
+        host=settings.host,
         rasa_public_url=settings.rasa_public_url,
         env={name: secrets[name] for name in SHARED_SECRETS},
     )
@@ -97,7 +94,7 @@ def main() -> int:
         specs = assistant_specs(layout)
         print("• Starting " + ", ".join(f"{spec.name} (:{spec.port})" for spec in specs) + "…", flush=True)
         processes = start_all(specs)
-    except (StartupError, SystemExit) as error:  # SystemExit: training failed
+    except StartupError as error:  # a failed training or a bad setting exits with its own line (SystemExit)
         print(f"error: {error}", file=sys.stderr)
         return 1
     print_banner(layout, processes)
@@ -144,7 +141,3 @@ def watch(processes: list[RunningProcess]) -> int:
     print("Stopping…", flush=True)
     stop(processes)
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

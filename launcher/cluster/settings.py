@@ -8,51 +8,48 @@ schemas named after ``CLUSTER_NAME``, so the cluster never touches another appli
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name) or default
+from common.env import env_int, env_port, env_str
 
 
 @dataclass(frozen=True)
 class ClusterSettings:
     """Sizes, ports and external services of one local cluster."""
 
-    rasa_servers: int = field(default_factory=lambda: int(_env("CLUSTER_RASA_SERVERS", "2")))
-    action_servers: int = field(default_factory=lambda: int(_env("CLUSTER_ACTION_SERVERS", "2")))
+    rasa_servers: int = field(default_factory=lambda: env_int("CLUSTER_RASA_SERVERS", 2, minimum=1))
+    action_servers: int = field(default_factory=lambda: env_int("CLUSTER_ACTION_SERVERS", 2, minimum=1))
     # nginx: the public listener (web page, /webhooks/*, /socket.io/), Rasa's HTTP API for the
     # console and the web page's relay, the action servers for the Rasa servers.
-    public_port: int = field(default_factory=lambda: int(_env("CLUSTER_PORT", "8000")))
-    internal_port: int = field(default_factory=lambda: int(_env("CLUSTER_INTERNAL_PORT", "8001")))
-    actions_port: int = field(default_factory=lambda: int(_env("CLUSTER_ACTIONS_PORT", "8002")))
+    public_port: int = field(default_factory=lambda: env_port("CLUSTER_PORT", 8000))
+    internal_port: int = field(default_factory=lambda: env_port("CLUSTER_INTERNAL_PORT", 8001))
+    actions_port: int = field(default_factory=lambda: env_port("CLUSTER_ACTIONS_PORT", 8002))
     # Rasa server i listens on rasa_base_port + i, action server i on actions_base_port + i.
-    rasa_base_port: int = field(default_factory=lambda: int(_env("CLUSTER_RASA_BASE_PORT", "5010")))
-    actions_base_port: int = field(default_factory=lambda: int(_env("CLUSTER_ACTIONS_BASE_PORT", "5060")))
+    rasa_base_port: int = field(default_factory=lambda: env_port("CLUSTER_RASA_BASE_PORT", 5010))
+    actions_base_port: int = field(default_factory=lambda: env_port("CLUSTER_ACTIONS_BASE_PORT", 5060))
     # Schemas <name>_rasa, <name>_portal, <name>_console; Redis key prefix and RabbitMQ queue.
-    name: str = field(default_factory=lambda: _env("CLUSTER_NAME", "cluster"))
-    nginx: str = field(default_factory=lambda: _env("NGINX", "/usr/sbin/nginx"))
-    db_host: str = field(default_factory=lambda: _env("TRACKER_DB_HOST", "127.0.0.1"))
-    db_port: int = field(default_factory=lambda: int(_env("TRACKER_DB_PORT", "5432")))
-    db_name: str = field(default_factory=lambda: _env("TRACKER_DB_NAME", "postgres"))
-    db_user: str = field(default_factory=lambda: _env("TRACKER_DB_USER", "postgres"))
-    db_password: str = field(default_factory=lambda: os.environ.get("TRACKER_DB_PASSWORD", ""))
-    redis_host: str = field(default_factory=lambda: _env("REDIS_HOST", "127.0.0.1"))
-    redis_port: int = field(default_factory=lambda: int(_env("REDIS_PORT", "6379")))
-    redis_password: str = field(default_factory=lambda: os.environ.get("REDIS_PASSWORD", ""))
-    redis_db: int = field(default_factory=lambda: int(_env("REDIS_DB", "1")))
-    rabbitmq_host: str = field(default_factory=lambda: _env("RABBITMQ_HOST", "127.0.0.1"))
-    rabbitmq_port: int = field(default_factory=lambda: int(_env("RABBITMQ_PORT", "5672")))
-    rabbitmq_username: str = field(default_factory=lambda: _env("RABBITMQ_USERNAME", "guest"))
-    rabbitmq_password: str = field(default_factory=lambda: _env("RABBITMQ_PASSWORD", "guest"))
+    name: str = field(default_factory=lambda: env_str("CLUSTER_NAME", "cluster"))
+    nginx: str = field(default_factory=lambda: env_str("NGINX", "/usr/sbin/nginx"))
+    db_host: str = field(default_factory=lambda: env_str("TRACKER_DB_HOST", "127.0.0.1"))
+    db_port: int = field(default_factory=lambda: env_port("TRACKER_DB_PORT", 5432))
+    db_name: str = field(default_factory=lambda: env_str("TRACKER_DB_NAME", "postgres"))
+    db_user: str = field(default_factory=lambda: env_str("TRACKER_DB_USER", "postgres"))
+    db_password: str = field(default_factory=lambda: env_str("TRACKER_DB_PASSWORD", ""))
+    redis_host: str = field(default_factory=lambda: env_str("REDIS_HOST", "127.0.0.1"))
+    redis_port: int = field(default_factory=lambda: env_port("REDIS_PORT", 6379))
+    redis_password: str = field(default_factory=lambda: env_str("REDIS_PASSWORD", ""))
+    redis_db: int = field(default_factory=lambda: env_int("REDIS_DB", 1))
+    rabbitmq_host: str = field(default_factory=lambda: env_str("RABBITMQ_HOST", "127.0.0.1"))
+    rabbitmq_port: int = field(default_factory=lambda: env_port("RABBITMQ_PORT", 5672))
+    rabbitmq_username: str = field(default_factory=lambda: env_str("RABBITMQ_USERNAME", "guest"))
+    rabbitmq_password: str = field(default_factory=lambda: env_str("RABBITMQ_PASSWORD", "guest"))
     # A Rasa server killed mid-turn leaves its conversation's lock ticket behind: the next turn of
     # that conversation waits this long at most. A turn must end within 5 s, so 15 s is safe.
-    lock_lifetime: int = field(default_factory=lambda: int(_env("TICKET_LOCK_LIFETIME", "15")))
+    lock_lifetime: int = field(default_factory=lambda: env_int("TICKET_LOCK_LIFETIME", 15))
     # Connections per Rasa server: PostgreSQL's default max_connections (100) is shared by all.
-    sql_pool_size: int = field(default_factory=lambda: int(_env("SQL_POOL_SIZE", "5")))
-    sql_max_overflow: int = field(default_factory=lambda: int(_env("SQL_MAX_OVERFLOW", "5")))
+    sql_pool_size: int = field(default_factory=lambda: env_int("SQL_POOL_SIZE", 5))
+    sql_max_overflow: int = field(default_factory=lambda: env_int("SQL_MAX_OVERFLOW", 5))
 
     def schema(self, service: str) -> str:
         return f"{self.name}_{service}"

@@ -17,7 +17,7 @@ import re
 # A digit run of 9-14 digits with at most one separator between two digits.
 _NUMBER_RUN = re.compile(r"(?<!\d)\+?\d(?:[ .,-]?\d){8,13}(?!\d)")
 _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
-# Dossier codes, as bot.nlu.patterns recognises them (unit code - YYMMDD - 4-digit sequence).
+# Dossier codes, as common.text.patterns recognises them (unit code - YYMMDD - 4-digit sequence).
 _DOSSIER_CODE = re.compile(
     r"(?<![\w.])(?:\d{2,3}[.\s]?){0,4}[a-z]\d{2}(?:[.\s]?\d{2,3}){0,4}(?:\s*[-–—]\s*|[.\s])\d{6}"
     r"(?:\s*[-–—]\s*|[.\s])\d{4}(?!\w)",

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.stack import REPO_ROOT
+from launcher.stack import REPO_ROOT
 
 TEMPLATE = REPO_ROOT / "deploy" / "nginx.conf.template"
 

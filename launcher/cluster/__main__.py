@@ -14,13 +14,13 @@ import os
 import sys
 from pathlib import Path
 
-from bot.cluster.nginx import check_config, write_config
-from bot.cluster.settings import get_settings
-from bot.cluster.stack import Cluster, all_ports, build_cluster, cluster_specs, create_schemas
-from bot.processes import RunningProcess, StartupError, port_in_use, start_together, stop
-from bot.run import build_layout, prepare, watch
-from bot.stack import REPO_ROOT
 from bot.train import train as train_model
+from launcher.cluster.nginx import check_config, write_config
+from launcher.cluster.settings import get_settings
+from launcher.cluster.stack import Cluster, all_ports, build_cluster, cluster_specs, create_schemas
+from launcher.processes import RunningProcess, StartupError, port_in_use, start_together, stop
+from launcher.run import build_layout, prepare, watch
+from launcher.stack import REPO_ROOT
 
 
 def start_cluster(cluster: Cluster) -> list[RunningProcess]:
@@ -84,7 +84,7 @@ def main() -> int:
             flush=True,
         )
         processes = start_cluster(cluster)
-    except (StartupError, SystemExit) as error:  # SystemExit: training failed
+    except StartupError as error:  # a failed training or a bad setting exits with its own line (SystemExit)
         print(f"error: {error}", file=sys.stderr)
         return 1
     print_banner(cluster, processes)

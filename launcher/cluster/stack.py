@@ -5,7 +5,7 @@
                           └──▶ web page                  │  RabbitMQ (events)
     console, web relay ──▶ nginx internal ──hash(sender in the URL)──┘
 
-The portal, console and web page are those of ``make run`` (bot/stack.py) on PostgreSQL; Rasa
+The portal, console and web page are those of ``make run`` (launcher/stack.py) on PostgreSQL; Rasa
 servers and action servers come from the same spec builders with their own ports and logs.
 """
 
@@ -15,10 +15,10 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.cluster.nginx import NginxLayout, nginx_command
-from bot.cluster.settings import ClusterSettings
-from bot.processes import ProcessSpec
-from bot.stack import REPO_ROOT, StackLayout, actions_spec, assistant_specs, rasa_spec
+from launcher.cluster.nginx import NginxLayout, nginx_command
+from launcher.cluster.settings import ClusterSettings
+from launcher.processes import ProcessSpec
+from launcher.stack import REPO_ROOT, StackLayout, actions_spec, assistant_specs, rasa_spec
 
 PRODUCTION_ENDPOINTS = str(REPO_ROOT / "deploy" / "endpoints.production.yml")
 SERVICES = ("rasa", "portal", "console")

@@ -1,0 +1,31 @@
+"""What a trained model is made of, and the fingerprint that names it.
+
+``make train``/``make run`` (bot/train.py) and the console's training runs name their models after
+this fingerprint, so both agree on when the data, the configuration or the code of our pipeline
+components changed. Kept free of Rasa: the console's web process computes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# Rasa's own files and the code of our pipeline components, with every first-party module they
+# import (a changed component must retrain even when config.yml is the same; see RASA_NOTES on graph
+# caching). tests/unit/test_local_run.py checks that the components import nothing outside these.
+MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "common/text")
+
+
+def fingerprint(root: Path = REPO_ROOT) -> str:
+    """A short hash over the model inputs' paths and contents under ``root``."""
+    digest = hashlib.sha256()
+    for name in MODEL_INPUTS:
+        base = root / name
+        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
+        for path in files:
+            if "__pycache__" in path.parts:
+                continue
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
