@@ -14,16 +14,12 @@ public interface (:mod:`common.production`).
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
+from bot.settings import AUTH_TOKEN_VARIABLE, BEHIND_ROUTER_VARIABLE, RasaSettings, get_settings
 from common.production import interface_of, is_loopback, refuse_unsafe_start, secret_problem
 from common.text.log_redaction import install as install_log_redaction
-
-TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
-# Set by the operator when Rasa listens beyond loopback behind a router that blocks its API paths.
-BEHIND_ROUTER_VARIABLE = "RASA_API_BEHIND_ROUTER"
 
 
 class TrackerStoreLoadError(SystemExit):
@@ -44,21 +40,20 @@ def strict_custom_tracker_store(domain: Any, store: Any, event_broker: Any = Non
         ) from None
 
 
-def rasa_argv(argv: list[str], environ: dict[str, str]) -> list[str]:
+def rasa_argv(argv: list[str], token: str) -> list[str]:
     """The argument list Rasa's parser gets: ours, plus the token from the environment."""
     if any(arg == "--auth-token" or arg.startswith("--auth-token=") for arg in argv):
-        raise SystemExit("error: pass the Rasa API token in RASA_AUTH_TOKEN, never on the command line")
-    token = environ.get(TOKEN_VARIABLE, "")
+        raise SystemExit(f"error: pass the Rasa API token in {AUTH_TOKEN_VARIABLE}, never on the command line")
     return ["rasa", *argv, *(["--auth-token", token] if token else [])]
 
 
-def production_problems(argv: list[str], environ: dict[str, str]) -> list[str | None]:
+def production_problems(argv: list[str], settings: RasaSettings) -> list[str | None]:
     """What makes this Rasa server unsafe in production (see :mod:`common.production`)."""
-    problems: list[str | None] = [secret_problem("CHANNEL_PAYLOAD_KEY", environ.get("CHANNEL_PAYLOAD_KEY", ""))]
+    problems: list[str | None] = [secret_problem("CHANNEL_PAYLOAD_KEY", settings.payload_key)]
     if "--enable-api" in argv:
-        problems.append(secret_problem(TOKEN_VARIABLE, environ.get(TOKEN_VARIABLE, "")))
+        problems.append(secret_problem(AUTH_TOKEN_VARIABLE, settings.auth_token))
         interface = interface_of(argv)
-        if not is_loopback(interface) and environ.get(BEHIND_ROUTER_VARIABLE, "").lower() != "true":
+        if not is_loopback(interface) and not settings.api_behind_router:
             problems.append(
                 f"Rasa's HTTP API (/model, /conversations, /status, /version) would be reachable on {interface}: "
                 f"bind --interface 127.0.0.1, or serve it only behind the router that blocks those paths "
@@ -69,13 +64,13 @@ def production_problems(argv: list[str], environ: dict[str, str]) -> list[str | 
 
 def main() -> None:
     install_log_redaction()
-    argv, environ = sys.argv[1:], dict(os.environ)
-    refuse_unsafe_start("rasa", production_problems(argv, environ), environ)
+    argv, settings = sys.argv[1:], get_settings()
+    refuse_unsafe_start("rasa", production_problems(argv, settings))
     import rasa.core.tracker_store
     from rasa.__main__ import main as rasa_main
 
     rasa.core.tracker_store._load_from_module_name_in_endpoint_config = strict_custom_tracker_store
-    sys.argv = rasa_argv(argv, environ)
+    sys.argv = rasa_argv(argv, settings.auth_token)
     rasa_main()
 
 

@@ -52,12 +52,13 @@ def env_int(
     value = _raw(name, environ)
     if value is None:
         return default
+    expected = _range("an integer", minimum, maximum)
     try:
         number = int(value)
     except ValueError:
-        raise SettingsError(name, value, "an integer") from None
+        raise SettingsError(name, value, expected) from None
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        raise SettingsError(name, value, _range("an integer", minimum, maximum))
+        raise SettingsError(name, value, expected)
     return number
 
 
@@ -71,12 +72,13 @@ def env_float(name: str, default: float, environ: Mapping[str, str] | None = Non
     value = _raw(name, environ)
     if value is None:
         return default
+    expected = _range("a number", minimum, None)
     try:
         number = float(value)
     except ValueError:
-        raise SettingsError(name, value, "a number") from None
+        raise SettingsError(name, value, expected) from None
     if not minimum <= number < float("inf"):
-        raise SettingsError(name, value, _range("a number", minimum, None))
+        raise SettingsError(name, value, expected)
     return number
 
 
@@ -93,6 +95,8 @@ def env_bool(name: str, default: bool, environ: Mapping[str, str] | None = None)
 
 
 def _range(kind: str, minimum: float | None, maximum: float | None) -> str:
+    if minimum is None and maximum is None:
+        return kind
     if minimum is not None and maximum is not None:
         return f"{kind} from {minimum} to {maximum}"
     return f"{kind} of at least {minimum}" if minimum is not None else f"{kind} of at most {maximum}"

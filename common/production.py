@@ -10,10 +10,11 @@ to a deployment whose tokens are guessable or whose internal APIs are open.
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
+
+from common.env import env_str
 
 DEPLOY_ENV = "DEPLOY_ENV"
 MIN_SECRET_LENGTH = 24
@@ -22,8 +23,8 @@ PLACEHOLDER_WORDS = ("change-me", "changeme", "change_me", "replace-me", "exampl
 
 
 def is_production(environ: Mapping[str, str] | None = None) -> bool:
-    env = os.environ if environ is None else environ
-    return env.get(DEPLOY_ENV, "development").strip().lower() == "production"
+    """Whether ``DEPLOY_ENV`` says production (the checks below then refuse an unsafe start)."""
+    return env_str(DEPLOY_ENV, "development", environ).strip().lower() == "production"
 
 
 def secret_problem(name: str, value: str) -> str | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import os
 import sys
 from collections.abc import Sequence
 
@@ -51,9 +50,8 @@ def cmd_init(settings: ConsoleSettings, _args: argparse.Namespace) -> int:
 
 
 def _read_password(username: str, settings: ConsoleSettings) -> str:
-    from_env = os.environ.get("CONSOLE_ADMIN_PASSWORD")
-    if from_env:
-        return from_env
+    if settings.admin_password:
+        return settings.admin_password
     if sys.stdin.isatty():
         first = getpass.getpass(f"Mật khẩu cho {username} (ít nhất {settings.min_password_length} ký tự): ")
         again = getpass.getpass("Nhập lại mật khẩu: ")

@@ -29,6 +29,8 @@ class ConsoleSettings:
     port: int = field(default_factory=lambda: env_port("CONSOLE_PORT", 8200))
     # Bearer token the action server presents on /api/v1; empty disables the API.
     service_token: str = field(default_factory=lambda: env_str("CONSOLE_SERVICE_TOKEN", ""))
+    # The first admin's password for ``create-admin`` (else prompted); read by that command only.
+    admin_password: str = field(default_factory=lambda: env_str("CONSOLE_ADMIN_PASSWORD", ""), repr=False)
     # Set the Secure flag on the session cookie (true behind HTTPS in production).
     cookie_secure: bool = field(default_factory=lambda: env_bool("CONSOLE_COOKIE_SECURE", False))
     # /openapi.json of the internal API: for developers only (refused in production).

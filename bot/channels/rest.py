@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -24,6 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guard import InvalidSenderError, MessageGuard, PayloadSigningMixin, payload_key_from
+from bot.settings import get_settings
 from common.client_identity import (
     CLIENT_METADATA_KEY,
     IpNetwork,
@@ -64,7 +64,7 @@ def clean_metadata(value: Any) -> dict[str, Any]:
 
 def guard_from_credentials(credentials: dict[str, Any], min_sender_length: int) -> MessageGuard:
     """The guard a web channel builds from its credentials.yml entry (key: credentials or env)."""
-    key = credentials.get("payload_key") or os.environ.get("CHANNEL_PAYLOAD_KEY")
+    key = credentials.get("payload_key") or get_settings().payload_key
     return MessageGuard(
         payload_key_from(key),
         max_chars=int(credentials.get("max_message_chars", 2000)),
@@ -85,7 +85,7 @@ class GuardedRestInput(RestInput):
         credentials = credentials or {}
         # Web sender ids are UUIDs: a short id would be easy to guess and share by accident.
         guard = guard_from_credentials(credentials, min_sender_length=16)
-        proxies = credentials.get("trusted_proxies") or os.environ.get("CHANNEL_TRUSTED_PROXIES", "")
+        proxies = credentials.get("trusted_proxies") or get_settings().trusted_proxies
         return cls(guard, namespace=str(credentials.get("sender_namespace", "web")), trusted_proxies=proxies)
 
     def __init__(

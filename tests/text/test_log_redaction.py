@@ -81,8 +81,8 @@ def test_uvicorn_access_record_keeps_its_argument_tuple() -> None:
 
 def test_rasa_gets_the_token_from_the_environment_never_from_our_command_line() -> None:
     """The token is handed to Rasa's parser inside the process; a token on the command line is refused."""
-    assert rasa_argv(["run", "--enable-api"], {"RASA_AUTH_TOKEN": "t0k"}) == [
+    assert rasa_argv(["run", "--enable-api"], "t0k") == [
         "rasa", "run", "--enable-api", "--auth-token", "t0k",
     ]  # fmt: skip
     with pytest.raises(SystemExit, match="RASA_AUTH_TOKEN"):
-        rasa_argv(["run", "--auth-token", "t0k"], {})
+        rasa_argv(["run", "--auth-token", "t0k"], "")

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from common.env import SettingsError
+
 DEFAULT_API_BASE_URL = "https://openapi.zalo.me"
 DEFAULT_OAUTH_URL = "https://oauth.zaloapp.com/v4/oa/access_token"
 
@@ -82,5 +84,9 @@ class ZaloSettings:
         converted: dict[str, Any] = {}
         for name, value in known.items():
             default = cls.__dataclass_fields__[name].default
-            converted[name] = type(default)(value) if isinstance(default, (int, float)) else str(value)
+            try:
+                converted[name] = type(default)(value) if isinstance(default, (int, float)) else str(value)
+            except ValueError:
+                kind = "an integer" if isinstance(default, int) else "a number"
+                raise SettingsError(ENV_FALLBACKS.get(name, f"zalo.{name}"), str(value), kind) from None
         return cls(**converted)
