@@ -34,7 +34,6 @@ from common.text.patterns import find_protected
 from common.text.underthesea_import import import_underthesea
 
 logger = logging.getLogger(__name__)
-word_tokenize = import_underthesea().word_tokenize
 
 WORD = "word"  # one or more syllables (letters only)
 ALNUM = "alnum"  # letters with digits or stray combining marks, not protected: "B2", "2024"
@@ -44,6 +43,13 @@ PUNCT = "punct"  # one punctuation or symbol character (emoji included)
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _PIECES = re.compile(rf"\w[\w{_MARKS}]*|[^\w\s]")
 _SEPARATOR = ","
+
+
+def word_tokenize(text: str) -> list[str]:
+    """underthesea's word segmentation, imported on the first message: importing underthesea takes
+    a second and its CRF model loads on first call, so importing this module stays cheap (tools
+    that read the NLU constants, the action server, tests that never segment)."""
+    return import_underthesea().word_tokenize(text)
 
 
 @dataclass(frozen=True)

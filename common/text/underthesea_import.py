@@ -10,11 +10,13 @@ server, log file handlers are closed under Rasa's feet. Importing underthesea th
 
 from __future__ import annotations
 
+import functools
 import logging.config
 from types import ModuleType
 from unittest import mock
 
 
+@functools.cache
 def import_underthesea() -> ModuleType:
     """Import underthesea (once) without letting it shut down existing logging handlers."""
     # _clearExistingHandlers is what dictConfig calls to close all handlers; skip it only here.
