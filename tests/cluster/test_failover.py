@@ -164,19 +164,11 @@ def load_with_kill(trained_model: Path, tmp_path_factory: pytest.TempPathFactory
         yield LoadResult(cluster, conversations, conversations[0].server, kill_time, follow_ups, published)
 
 
-FAILOVER_REGRESSION = pytest.mark.xfail(
-    reason="2026-12-04, end of session: after the kill the surviving Rasa server stopped answering for 60 s, "
-    "nginx marked it failed and answered 502 (see the session note on issue 14); passed at cc4d5a3",
-    strict=False,
-)
-
-
 def _process_at(processes: list[RunningProcess], address: str) -> RunningProcess:
     port = int(address.rsplit(":", 1)[1])
     return next(process for process in processes if process.spec.name.startswith("rasa-") and process.spec.port == port)
 
 
-@FAILOVER_REGRESSION
 def test_every_answered_message_is_stored_in_order(load_with_kill: LoadResult) -> None:
     """No message a citizen got an answer for is lost when its Rasa server dies, and none moves."""
     for conversation in load_with_kill.conversations:
@@ -187,7 +179,6 @@ def test_every_answered_message_is_stored_in_order(load_with_kill: LoadResult) -
         assert set(stored) <= {turn.message for turn in conversation.turns} | {"còn lệ phí thì sao?"}
 
 
-@FAILOVER_REGRESSION
 def test_only_requests_in_flight_at_the_kill_fail(load_with_kill: LoadResult) -> None:
     """nginx sends every request made after the kill to a live server; only those the dead server
     was handling fail (and at most one per conversation of that server)."""
@@ -203,7 +194,6 @@ def test_only_requests_in_flight_at_the_kill_fail(load_with_kill: LoadResult) ->
     assert len(failed) <= sum(c.server == load_with_kill.killed for c in load_with_kill.conversations)
 
 
-@FAILOVER_REGRESSION
 def test_follow_up_after_the_kill_keeps_the_procedure(load_with_kill: LoadResult) -> None:
     """The context of a conversation lives in PostgreSQL: after its server died, the other server
     answers a follow-up about the procedure the citizen asked about."""
