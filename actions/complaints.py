@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions.console_client import ConsoleError, shared_console_client
 from actions.handoff import channel_of
 from actions.outbox import COMPLAINT, shared_outbox
+from common.conversation import HANDOFF_INTENT
 from common.text.patterns import PHONE_NUMBER, canonical_phone_number, find_protected
 from common.text.pii import mask_pii
 
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 NO_CONTACT = "không"
 MIN_DESCRIPTION_CHARS = 15
 # Intents that leave the form instead of answering it (rules handle them).
-LEAVING_INTENTS = frozenset({"request_human", "deny", "goodbye"})
+LEAVING_INTENTS = frozenset({HANDOFF_INTENT, "deny", "goodbye"})
 # Not a description either: answered by a digression rule, then the form asks again.
 DIGRESSION_INTENTS = frozenset({"bot_challenge", "greet"})
 _NO_CONTACT_WORDS = re.compile(r"^\s*(không|khong|ko|k|hông|thôi|thoi|không cần|khong can|no)\b", re.I)
@@ -68,7 +69,7 @@ class ValidateComplaintForm(FormValidationAction):
     async def extract_phone_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not _requested(tracker, "phone_number") or _intent(tracker) in {"request_human", "goodbye"}:
+        if not _requested(tracker, "phone_number") or _intent(tracker) in {HANDOFF_INTENT, "goodbye"}:
             return {}
         return {"phone_number": tracker.latest_message.get("text") or ""}
 

@@ -20,7 +20,14 @@ from rasa_sdk.types import DomainDict
 from actions.answers import format_date
 from actions.handoff import request_handoff
 from actions.portal_client import PortalError, error_message, shared_portal_client
-from common.client_identity import CLIENT_METADATA_KEY
+from common.conversation import (
+    CLIENT_METADATA_KEY,
+    DOSSIER_LOOKUP_SLOT,
+    LOOKUP_ERROR,
+    LOOKUP_FOUND,
+    LOOKUP_NOT_FOUND,
+    LOOKUP_THROTTLED,
+)
 from common.text.patterns import (
     DOSSIER_CODE,
     ID_NUMBER,
@@ -152,7 +159,7 @@ def caller_identity(tracker: Tracker) -> str:
 
 def lookup_result(outcome: str) -> SlotSet:
     """The outcome of a lookup (found / not_found / throttled / error), counted by the analytics."""
-    return SlotSet("dossier_lookup_result", outcome)
+    return SlotSet(DOSSIER_LOOKUP_SLOT, outcome)
 
 
 class ActionLookupDossier(Action):
@@ -178,7 +185,7 @@ class ActionLookupDossier(Action):
         except PortalError as error:
             if error.kind != "not_found":
                 dispatcher.utter_message(text=error_message(error.kind))
-                return [*clear, lookup_result("throttled" if error.kind == "throttled" else "error")]
+                return [*clear, lookup_result(LOOKUP_THROTTLED if error.kind == "throttled" else LOOKUP_ERROR)]
             count += 1
             if count >= MAX_FAILED_LOOKUPS:
                 dispatcher.utter_message(text=TOO_MANY_FAILURES_MESSAGE.format(count=count))
@@ -186,10 +193,10 @@ class ActionLookupDossier(Action):
             else:
                 dispatcher.utter_message(text=NOT_MATCHED_MESSAGE)
                 events = []
-            return [*clear, SlotSet("dossier_lookup_failures", float(count)), lookup_result("not_found"), *events]
+            return [*clear, SlotSet("dossier_lookup_failures", float(count)), lookup_result(LOOKUP_NOT_FOUND), *events]
         dossier = body.get("dossier")
         if not isinstance(dossier, dict):
             dispatcher.utter_message(text=error_message("bad_response"))
             return clear
         dispatcher.utter_message(text=describe_dossier(dossier))
-        return [*clear, lookup_result("found")]
+        return [*clear, lookup_result(LOOKUP_FOUND)]

@@ -23,6 +23,7 @@ from actions.console_client import ConsoleError, shared_console_client
 from actions.followups import follow_up_aspects
 from actions.handoff import request_handoff
 from actions.procedures import RESTART_BUTTON, ActionAnswerProcedure, ActionRestart
+from common.conversation import FALLBACK_INTENT, HANDOFF_INTENT, PROCEDURE_CODE_SLOT, PROCEDURE_ENTITY
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +37,11 @@ INTENT_LABELS = {
     "ask_online": "Nộp trực tuyến",
     "search_procedure": "Tìm thủ tục theo lĩnh vực",
     "check_dossier_status": "Tra cứu tình trạng hồ sơ",
-    "request_human": "Gặp cán bộ",
+    HANDOFF_INTENT: "Gặp cán bộ",
     "complain": "Gửi phản ánh, kiến nghị",
 }
 # Entities worth carrying into a suggestion's payload (never personal numbers).
-CARRIED_ENTITIES = ("procedure", "dossier_code", "field", "location")
+CARRIED_ENTITIES = (PROCEDURE_ENTITY, "dossier_code", "field", "location")
 MIN_SUGGESTION_CONFIDENCE = 0.05
 MAX_SUGGESTIONS = 3
 FAQ_MATCH_MIN_SCORE = 0.6
@@ -57,10 +58,10 @@ def named_procedure_question(tracker: Tracker) -> list[str]:
     agrees with: a long polite message ("Xin chào. Tôi ở xã … Tôi muốn đăng ký kết hôn thì lên đâu
     làm?") is answered, not met with "Ý bạn là". Else []."""
     message = tracker.latest_message
-    ranking = [item for item in message.get("intent_ranking") or [] if item.get("name") != "nlu_fallback"]
+    ranking = [item for item in message.get("intent_ranking") or [] if item.get("name") != FALLBACK_INTENT]
     entities = message.get("entities") or []
     names_procedure = any(
-        entity.get("entity") == "procedure" and entity.get("extractor") == "StructuredEntityExtractor"
+        entity.get("entity") == PROCEDURE_ENTITY and entity.get("extractor") == "StructuredEntityExtractor"
         for entity in entities
     )
     asked = [entity.get("value") for entity in entities if entity.get("entity") == "aspect"]
@@ -111,12 +112,12 @@ class ActionClarify(Action):
         if _RESTART_WORDS.search(text):
             return ActionRestart().run(dispatcher, tracker, domain)
         aspects = follow_up_aspects(text)
-        if aspects and tracker.get_slot("procedure_code"):
+        if aspects and tracker.get_slot(PROCEDURE_CODE_SLOT):
             return ActionAnswerProcedure().answer(dispatcher, tracker, aspects)
         asked = named_procedure_question(tracker)
         if asked:
             return ActionAnswerProcedure().answer(dispatcher, tracker, asked)
-        if previous_user_intent(tracker) == "nlu_fallback":
+        if previous_user_intent(tracker) == FALLBACK_INTENT:
             dispatcher.utter_message(text=STILL_NOT_UNDERSTOOD)
             return request_handoff(dispatcher, tracker, reason="not_understood")
         answer = self._published_faq(text)

@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.console_client import ConsoleError, shared_console_client
 from actions.followups import follow_up_aspects
 from actions.procedures import ActionAnswerProcedure
+from common.conversation import FAQ_INTENT, FAQ_RESPONSE_PREFIX, PROCEDURE_CODE_SLOT
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 def faq_key(tracker: Tracker) -> str | None:
     """``gio_lam_viec`` for the ResponseSelector's ``faq/gio_lam_viec``."""
     selector = tracker.latest_message.get("response_selector", {})
-    response = (selector.get("faq") or selector.get("default") or {}).get("response", {})
+    response = (selector.get(FAQ_INTENT) or selector.get("default") or {}).get("response", {})
     full = response.get("intent_response_key") or ""
     return full.split("/", 1)[1] if "/" in full else None
 
@@ -39,7 +40,7 @@ class ActionAnswerFaq(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         aspects = follow_up_aspects(tracker.latest_message.get("text") or "")
-        if aspects and tracker.get_slot("procedure_code"):
+        if aspects and tracker.get_slot(PROCEDURE_CODE_SLOT):
             return ActionAnswerProcedure().answer(dispatcher, tracker, aspects)
         key = faq_key(tracker)
         if key is None:
@@ -53,5 +54,5 @@ class ActionAnswerFaq(Action):
         if faq is not None:
             dispatcher.utter_message(text=faq["answer"])
         else:
-            dispatcher.utter_message(response=f"utter_faq/{key}")
+            dispatcher.utter_message(response=f"{FAQ_RESPONSE_PREFIX}{key}")
         return []

@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.console_client import ConsoleError, shared_console_client
 from actions.outbox import HANDOFF, shared_outbox
+from common.conversation import WEB_NAMESPACE, sender_namespace
 from common.text.patterns import EMAIL, PHONE_NUMBER, canonical_phone_number, find_protected
 from common.text.pii import MASK_CHAR, mask_pii
 
@@ -81,10 +82,7 @@ def masked_transcript(tracker: Tracker, limit: int = LAST_MESSAGES) -> list[dict
 
 def channel_of(tracker: Tracker) -> str:
     """``web`` for ``web:<uuid>`` senders (channels namespace their ids), else the input channel."""
-    sender = tracker.sender_id or ""
-    if ":" in sender:
-        return sender.split(":", 1)[0]
-    return tracker.get_latest_input_channel() or "web"
+    return sender_namespace(tracker.sender_id or "") or tracker.get_latest_input_channel() or WEB_NAMESPACE
 
 
 def parse_contact(text: str) -> str | None:

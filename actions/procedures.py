@@ -31,6 +31,7 @@ from actions.brief import procedure_brief
 from actions.places import Place, PlaceLookup, choice_label, find_place, unit_phrase
 from actions.portal_client import PortalClient, PortalError, error_message, shared_portal_client
 from actions.replies import compose, inform_payload
+from common.conversation import PROCEDURE_CODE_SLOT, PROCEDURE_ENTITY, PROCEDURE_NAME_SLOT
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +58,8 @@ RESTART_BUTTON = {"title": "Làm lại từ đầu", "payload": "/restart"}
 # Context slots cleared when the citizen starts over (the lookup failure count is kept on purpose:
 # starting over must not reset the protection against guessing dossier codes).
 CONTEXT_SLOTS = (
-    "procedure_code",
-    "procedure_name",
+    PROCEDURE_CODE_SLOT,
+    PROCEDURE_NAME_SLOT,
     "pending_aspect",
     "citizen_place",
     "dossier_code",
@@ -93,11 +94,11 @@ def plausible_hits(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def resolve_procedure(tracker: Tracker, client: PortalClient, deadline: float) -> Resolution:
     """Which procedure the latest message is about (see the module docstring for the order)."""
-    named = _latest_entity(tracker, "procedure")
+    named = _latest_entity(tracker, PROCEDURE_ENTITY)
     if named and PROCEDURE_CODE.fullmatch(named.strip()):
         return Resolution(code=named.strip())
     text = tracker.latest_message.get("text") or ""
-    under_discussion = tracker.get_slot("procedure_code")
+    under_discussion = tracker.get_slot(PROCEDURE_CODE_SLOT)
     # "thủ tục này", "cái đó", "làm như vậy": the procedure under discussion, even when the NLU
     # tagged the words (or a bare "thủ tục") as a procedure name; a real name still wins.
     generic = bool(named) and not set(folded_words(named).split()) - GENERIC_WORDS
@@ -133,7 +134,7 @@ def _without_procedure_name(tracker: Tracker) -> str:
     procedure, it does not ask for the fee."""
     text = tracker.latest_message.get("text") or ""
     for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") != "procedure":
+        if entity.get("entity") != PROCEDURE_ENTITY:
             continue
         start, end = entity.get("start"), entity.get("end")
         if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
@@ -204,7 +205,7 @@ class ActionAnswerProcedure(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         intent = tracker.latest_message.get("intent", {}).get("name", "")
-        if intent == "inform" and not _latest_entity(tracker, "procedure"):
+        if intent == "inform" and not _latest_entity(tracker, PROCEDURE_ENTITY):
             return self._bare_inform(dispatcher, tracker)
         return self.answer(dispatcher, tracker, asked_aspects(tracker))
 
@@ -238,8 +239,8 @@ class ActionAnswerProcedure(Action):
             reply = compose(brief, procedure["code"], now, lookup.place, _case_number(tracker))
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
         events: list[EventType] = [
-            SlotSet("procedure_code", procedure["code"]),
-            SlotSet("procedure_name", brief.get("name") or procedure.get("name")),
+            SlotSet(PROCEDURE_CODE_SLOT, procedure["code"]),
+            SlotSet(PROCEDURE_NAME_SLOT, brief.get("name") or procedure.get("name")),
             SlotSet("pending_aspect", AGENCY if choose_place else None),
         ]
         if named and lookup.place:
@@ -256,7 +257,7 @@ class ActionAnswerProcedure(Action):
             ask_province(dispatcher, lookup.choices)
             return []
         events: list[EventType] = [SlotSet("citizen_place", lookup.place.to_slot())] if named and lookup.place else []
-        if not tracker.get_slot("procedure_code") or not named:
+        if not tracker.get_slot(PROCEDURE_CODE_SLOT) or not named:
             dispatcher.utter_message(text=ASK_PROCEDURE_MESSAGE)
             return events
         return events + self.answer(dispatcher, tracker, pending_aspects(tracker) or [AGENCY])

@@ -8,7 +8,7 @@ but only when the peer is one of the configured trusted proxies (``CHANNEL_TRUST
 addresses or networks, comma separated); otherwise anyone could claim any address.
 
 The address itself never reaches the tracker: only a keyed hash of it (``ip:<hex>``), stored in the
-message metadata under :data:`CLIENT_METADATA_KEY` and sent by the actions to the portal.
+message metadata under :data:`common.conversation.CLIENT_METADATA_KEY` and sent by the actions to the portal.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import hmac
 import ipaddress
 from collections.abc import Iterable
 
-CLIENT_METADATA_KEY = "client"
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 

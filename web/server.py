@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
 
+from common.conversation import HANDOFF_SLOT, WEB_NAMESPACE, is_staff_message, namespaced_sender
 from common.text.log_redaction import install as install_log_redaction
 from web.settings import get_settings
 
@@ -47,8 +48,8 @@ _STATIC_PATH = re.compile(r"^/static/([A-Za-z0-9_-]+\.[a-z]+)$")
 # Characters that could end the <script> element or confuse an HTML/JS parser, as JSON escapes.
 _JSON_IN_HTML = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
 _UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-WEB_NAMESPACE = "web"
-HANDOFF_SLOT = "handoff_active"
+# The relay's own JSON field (read by static/chat.js): whether a staff member owns the conversation.
+HANDOFF_FIELD = HANDOFF_SLOT
 _SAFE_NETLOC = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 
@@ -114,13 +115,12 @@ def staff_messages(tracker: dict[str, Any], after: float) -> dict[str, Any]:
             continue
         if event.get("event") == "slot" and event.get("name") == HANDOFF_SLOT:
             active = bool(event.get("value"))  # also works when the domain lacks the slot
-        metadata = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
         stamp = float(event.get("timestamp") or 0.0)
-        if event.get("event") == "bot" and metadata.get("source") == "staff" and stamp > after:
+        if event.get("event") == "bot" and is_staff_message(event.get("metadata")) and stamp > after:
             text = event.get("text")
             if isinstance(text, str) and text:
                 messages.append({"text": text, "ts": stamp})
-    return {"messages": messages, "handoff_active": active}
+    return {"messages": messages, HANDOFF_FIELD: active}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -185,8 +185,8 @@ class Handler(BaseHTTPRequestHandler):
         if not server.rasa_token:
             # No token configured (a page-only deployment): nothing to relay, and not an error
             # the citizen's browser should report.
-            return HTTPStatus.OK, {"messages": [], "handoff_active": False, "configured": False}
-        conversation = quote(f"{WEB_NAMESPACE}:{sender}", safe=":")
+            return HTTPStatus.OK, {"messages": [], HANDOFF_FIELD: False, "configured": False}
+        conversation = quote(namespaced_sender(WEB_NAMESPACE, sender), safe=":")
         url = f"{server.rasa_api_url}/conversations/{conversation}/tracker?" + urlencode({"token": server.rasa_token})
         try:
             response = httpx.get(url, timeout=5.0)

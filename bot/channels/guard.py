@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from common import conversation
 from common.client_identity import client_key
 from common.text.normalize import normalize_text
 
@@ -116,12 +117,12 @@ class MessageGuard:
             )
         if not SENDER_ID_PATTERN.fullmatch(raw_sender):
             raise InvalidSenderError("sender id may only contain letters, digits, '-' and '_'")
-        return f"{namespace}:{raw_sender}"
+        return conversation.namespaced_sender(namespace, raw_sender)
 
     @staticmethod
     def local_sender(namespace: str, sender_id: str) -> str:
         """The channel-local id inside a namespaced sender id (what the platform knows)."""
-        prefix = f"{namespace}:"
+        prefix = conversation.namespaced_sender(namespace, "")
         return sender_id[len(prefix) :] if sender_id.startswith(prefix) else sender_id
 
     # ----- incoming text -----
@@ -139,7 +140,9 @@ class MessageGuard:
             return Admission(text=signed["payload"], trusted_payload=True)
         if signed:
             # Well-formed but the signature is wrong: forged, or offered in another conversation.
-            logger.info("channels.payload.rejected", extra={"sender_namespace": sender_id.split(":", 1)[0]})
+            logger.info(
+                "channels.payload.rejected", extra={"sender_namespace": conversation.sender_namespace(sender_id)}
+            )
             stripped = signed["payload"]
         clean = normalize_text(_CONTROL.sub("", stripped)).strip()
         if len(clean) > self.max_chars:

@@ -24,12 +24,8 @@ from sanic.response import HTTPResponse
 
 from bot.channels.guard import InvalidSenderError, MessageGuard, PayloadSigningMixin, payload_key_from
 from bot.settings import get_settings
-from common.client_identity import (
-    CLIENT_METADATA_KEY,
-    IpNetwork,
-    client_address,
-    parse_trusted_proxies,
-)
+from common.client_identity import IpNetwork, client_address, parse_trusted_proxies
+from common.conversation import CLIENT_METADATA_KEY, REST_CHANNEL, WEB_NAMESPACE
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +74,7 @@ class GuardedRestInput(RestInput):
 
     @classmethod
     def name(cls) -> str:
-        return "rest"
+        return REST_CHANNEL
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
@@ -86,10 +82,10 @@ class GuardedRestInput(RestInput):
         # Web sender ids are UUIDs: a short id would be easy to guess and share by accident.
         guard = guard_from_credentials(credentials, min_sender_length=16)
         proxies = credentials.get("trusted_proxies") or get_settings().trusted_proxies
-        return cls(guard, namespace=str(credentials.get("sender_namespace", "web")), trusted_proxies=proxies)
+        return cls(guard, namespace=str(credentials.get("sender_namespace", WEB_NAMESPACE)), trusted_proxies=proxies)
 
     def __init__(
-        self, guard: MessageGuard, namespace: str = "web", trusted_proxies: str | list[str] | None = None
+        self, guard: MessageGuard, namespace: str = WEB_NAMESPACE, trusted_proxies: str | list[str] | None = None
     ) -> None:
         self.guard = guard
         self.namespace = namespace

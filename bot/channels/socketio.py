@@ -22,6 +22,7 @@ from socketio import AsyncServer
 
 from bot.channels.guard import InvalidSenderError, MessageGuard, PayloadSigningMixin
 from bot.channels.rest import clean_metadata, guard_from_credentials
+from common.conversation import WEBCHAT_NAMESPACE
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,9 @@ class GuardedSocketIOOutput(PayloadSigningMixin, SocketIOOutput):
 class GuardedSocketIOInput(SocketIOInput):
     """Register in credentials.yml as ``bot.channels.socketio.GuardedSocketIOInput`` (instead of ``socketio``)."""
 
-    def __init__(self, *args: Any, guard: MessageGuard | None = None, sender_namespace: str = "webchat", **kwargs: Any):
+    def __init__(
+        self, *args: Any, guard: MessageGuard | None = None, sender_namespace: str = WEBCHAT_NAMESPACE, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         self._guard = guard
         self.sender_namespace = sender_namespace
@@ -62,7 +65,7 @@ class GuardedSocketIOInput(SocketIOInput):
         channel = super().from_credentials(credentials)
         assert isinstance(channel, GuardedSocketIOInput)
         channel._guard = guard_from_credentials(credentials, min_sender_length=16)
-        channel.sender_namespace = str(credentials.get("sender_namespace", "webchat"))
+        channel.sender_namespace = str(credentials.get("sender_namespace", WEBCHAT_NAMESPACE))
         return channel
 
     def get_output_channel(self) -> OutputChannel | None:

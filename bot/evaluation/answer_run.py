@@ -23,11 +23,11 @@ from typing import Any
 
 from bot.evaluation.answer_facts import PROCEDURE_CODE, Item
 from bot.evaluation.run import quiet_rasa_logs
+from common.conversation import EVAL_SENDER_PREFIX
 from launcher.processes import free_port, start_all, stop
 from launcher.stack import REPO_ROOT, StackLayout, assistant_specs, init_steps
 
 SERVICES = ("portal", "console", "actions")
-SENDER_PREFIX = "answer-eval-"
 # A citizen taps at most this many buttons ("Bạn hỏi về thủ tục nào?", "Ý bạn là: …") to get an answer.
 MAX_CHOICES = 2
 # The intent that asks each aspect (what a "did you mean" button of the right aspect sends).
@@ -108,7 +108,7 @@ async def _ask(agent: Any, sender_id: str, text: str) -> list[dict[str, Any]]:
 
 
 async def _turn(agent: Any, item: Item) -> Turn:
-    sender_id = SENDER_PREFIX + item.id
+    sender_id = EVAL_SENDER_PREFIX + item.id
     for earlier in item.context:
         await _ask(agent, sender_id, earlier)
     turn = Turn(item.id, messages=await _ask(agent, sender_id, item.question))

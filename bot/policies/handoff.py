@@ -1,14 +1,14 @@
 """Keep the bot silent while a staff member owns the conversation.
 
-The staff console sets the boolean slot ``handoff_active`` through Rasa's HTTP API
-(``POST /conversations/{id}/tracker/events``) when a staff member takes a handoff, and unsets it
-when they hand the conversation back. While it is true this policy predicts ``action_listen``
+The staff console sets the boolean slot :data:`common.conversation.HANDOFF_SLOT` through Rasa's
+HTTP API (``POST /conversations/{id}/tracker/events``) when a staff member takes a handoff, and
+unsets it when they hand the conversation back. While it is true this policy predicts ``action_listen``
 with full confidence, a priority above RulePolicy's and as a "no user" prediction (which outranks
 every prediction based on user input, including an active form's), so no rule, form or fallback
 answers in between the staff member's messages.
 
 A handoff belongs to one session. Rasa carries slots over into a new session (the citizen comes
-back hours later), and a carried-over ``handoff_active`` would keep the bot silent for a citizen no
+back hours later), and a carried-over handoff slot would keep the bot silent for a citizen no
 staff member is watching any more. The slot counts only when it was set inside the current session,
 not as part of the session start's carry-over.
 """
@@ -26,7 +26,8 @@ from rasa.shared.core.events import SessionStarted, SlotSet
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-HANDOFF_SLOT = "handoff_active"
+from common.conversation import HANDOFF_SLOT
+
 # RulePolicy has 6; the highest built-in priority.
 HANDOFF_POLICY_PRIORITY = 7
 
@@ -52,7 +53,7 @@ def _sets(event: object, slot: str) -> bool:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class HandoffPolicy(Policy):
-    """Predicts ``action_listen`` while ``handoff_active`` is true; abstains otherwise."""
+    """Predicts ``action_listen`` while the handoff slot is true; abstains otherwise."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:

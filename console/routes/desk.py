@@ -13,6 +13,13 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
+from common.conversation import (
+    REST_CHANNEL,
+    SOCKETIO_CHANNEL,
+    WEB_NAMESPACE,
+    WEBCHAT_NAMESPACE,
+    ZALO_NAMESPACE,
+)
 from console.models import Handoff
 from console.routes.deps import Ctx, DeskAdminForm, DeskForm, DeskUser
 from console.routes.errors import PageError
@@ -23,7 +30,14 @@ from console.services.rasa_events import Line, TrackerUnavailableError, tracker_
 
 router = APIRouter(prefix="/desk")
 STATUS_LABELS = {"open": "Đang chờ", "taken": "Đang xử lý", "closed": "Đã xong"}
-CHANNEL_LABELS = {"web": "Trang web", "rest": "Trang web", "zalo": "Zalo", "socketio": "Trang web"}
+# A handoff's channel is its sender's namespace, else the conversation's input channel.
+CHANNEL_LABELS = {
+    WEB_NAMESPACE: "Trang web",
+    WEBCHAT_NAMESPACE: "Trang web",
+    ZALO_NAMESPACE: "Zalo",
+    REST_CHANNEL: "Trang web",
+    SOCKETIO_CHANNEL: "Trang web",
+}
 
 
 def rasa_api(request: Request) -> RasaApi:

@@ -27,17 +27,31 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
+from common.conversation import (
+    DOSSIER_LOOKUP_SLOT,
+    FALLBACK_ACTIONS,
+    FALLBACK_INTENT,
+    FALLBACK_INTENTS,
+    FAQ_INTENT,
+    HANDOFF_INTENT,
+    HANDOFF_INTENTS,
+    HANDOFF_SLOT,
+    LOOKUP_FOUND,
+    LOOKUP_NOT_FOUND,
+    LOOKUP_THROTTLED,
+    PROCEDURE_CODE_SLOT,
+    PROCEDURE_ENTITY,
+    PROCEDURE_NAME_SLOT,
+    REST_CHANNEL,
+    SOCKETIO_CHANNEL,
+    ZALO_CHANNEL,
+)
 from console.services.rasa_events import RawEvent, iter_events
 
-FALLBACK_INTENTS = frozenset({"nlu_fallback"})
-FALLBACK_ACTIONS = frozenset({"action_default_fallback"})
-HANDOFF_INTENTS = frozenset({"request_human"})
-PROCEDURE_ENTITIES = frozenset({"procedure"})
-PROCEDURE_SLOTS = frozenset({"procedure_name", "procedure_code"})
 # National procedure code (e.g. 1.004222): shown by the name the actions set with it, never bare.
 CATALOG_CODE = re.compile(r"\d\.\d{6}")
-LOOKUP_SLOT = "dossier_lookup_result"
-LOOKUP_RESULTS = ("found", "not_found", "throttled", "other")
+# Lookup outcomes shown one by one; any other outcome (an error) is counted as "other".
+LOOKUP_RESULTS = (LOOKUP_FOUND, LOOKUP_NOT_FOUND, LOOKUP_THROTTLED, "other")
 # What staff read instead of Rasa's intent names (unknown intents are shown as they are).
 INTENT_LABELS = {
     "greet": "Chào hỏi",
@@ -56,13 +70,18 @@ INTENT_LABELS = {
     "search_procedure": "Tìm thủ tục",
     "check_dossier_status": "Tra cứu hồ sơ",
     "inform": "Cung cấp thông tin",
-    "request_human": "Xin gặp cán bộ",
+    HANDOFF_INTENT: "Xin gặp cán bộ",
     "complain": "Phản ánh, kiến nghị",
     "out_of_scope": "Ngoài phạm vi",
-    "faq": "Câu hỏi thường gặp",
-    "nlu_fallback": "Trợ lý chưa hiểu",
+    FAQ_INTENT: "Câu hỏi thường gặp",
+    FALLBACK_INTENT: "Trợ lý chưa hiểu",
 }
-CHANNEL_LABELS = {"rest": "Trang web", "socketio": "Trang web (socket.io)", "zalo": "Zalo", "": "Không rõ"}
+CHANNEL_LABELS = {
+    REST_CHANNEL: "Trang web",
+    SOCKETIO_CHANNEL: "Trang web (socket.io)",
+    ZALO_CHANNEL: "Zalo",
+    "": "Không rõ",
+}
 
 
 @dataclass
@@ -115,7 +134,7 @@ def _procedure_values(event: RawEvent) -> list[str]:
     return [
         str(e.get("value")).strip()
         for e in entities
-        if isinstance(e, dict) and e.get("entity") in PROCEDURE_ENTITIES and str(e.get("value") or "").strip()
+        if isinstance(e, dict) and e.get("entity") == PROCEDURE_ENTITY and str(e.get("value") or "").strip()
     ]
 
 
@@ -169,14 +188,14 @@ def compute(engine: Engine, start: date, end: date, tz: ZoneInfo, top: int = 10)
             pending = (pending[0], False)
         elif event.type_name == "slot":
             name, value = event.data.get("name"), event.data.get("value")
-            if name == LOOKUP_SLOT and value:
+            if name == DOSSIER_LOOKUP_SLOT and value:
                 lookups[value if value in LOOKUP_RESULTS else "other"] += 1
-            elif name == "handoff_active" and value is True:
+            elif name == HANDOFF_SLOT and value is True:
                 handoff_senders.add(event.sender_id)
-            elif name == "procedure_code" and isinstance(value, str) and value.strip():
+            elif name == PROCEDURE_CODE_SLOT and isinstance(value, str) and value.strip():
                 slot_codes.add((event.sender_id, value.strip()))
                 last_code[event.sender_id] = value.strip()
-            elif name == "procedure_name" and isinstance(value, str) and value.strip():
+            elif name == PROCEDURE_NAME_SLOT and isinstance(value, str) and value.strip():
                 slot_procedures.add((event.sender_id, value.strip()))
                 if event.sender_id in last_code:  # actions set the code, then its name
                     names_by_code[last_code[event.sender_id]] = value.strip()

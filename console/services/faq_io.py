@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from common.conversation import FAQ_INTENT, FAQ_RESPONSE_PREFIX
 from common.text.normalize import fold_accents
 from console.models import Faq
 from console.services import faqs as faq_service
@@ -28,8 +29,7 @@ HEADER = (
     "# Managed by the staff console (python -m console export-faqs): edit FAQs in the console,\n"
     "# not here; manual changes are overwritten by the next export.\n"
 )
-FAQ_PREFIX = "faq/"
-RESPONSE_PREFIX = "utter_faq/"
+FAQ_PREFIX = f"{FAQ_INTENT}/"
 # "[căn cước](procedure)" -> "căn cước": FAQ examples carry no entities in the console.
 _ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
 
@@ -84,8 +84,8 @@ def read_rasa_faqs(nlu_path: Path, responses_path: Path, domain_path: Path) -> d
         if isinstance(data, dict):
             responses.update(data)
     for name, variations in responses.items():
-        if isinstance(name, str) and name.startswith(RESPONSE_PREFIX):
-            key = name[len(RESPONSE_PREFIX) :]
+        if isinstance(name, str) and name.startswith(FAQ_RESPONSE_PREFIX):
+            key = name[len(FAQ_RESPONSE_PREFIX) :]
             if key in result:
                 result[key]["answer"] = _response_text(variations)
     return result
@@ -100,7 +100,7 @@ def import_faqs(session: Session, nlu_path: Path, responses_path: Path, domain_p
             report.unchanged.append(key)
             continue
         if not entry.get("answer"):
-            report.skipped[key] = f"không tìm thấy câu trả lời utter_faq/{key}"
+            report.skipped[key] = f"không tìm thấy câu trả lời {FAQ_RESPONSE_PREFIX}{key}"
             continue
         questions = entry["questions"]
         first = questions[0] if questions else key
@@ -147,7 +147,7 @@ def render_nlu(faqs: list[Faq], screened: frozenset[str] = frozenset()) -> str:
 def render_responses(faqs: list[Faq]) -> str:
     lines = [HEADER.rstrip("\n"), 'version: "3.1"', "responses:"]
     for faq in sorted(faqs, key=lambda f: f.key):
-        lines.append(f"  {RESPONSE_PREFIX}{faq.key}:")
+        lines.append(f"  {FAQ_RESPONSE_PREFIX}{faq.key}:")
         lines.append(f"    - text: {_quoted(faq.answer)}")
     if not faqs:
         lines[-1] = "responses: {}"
@@ -167,7 +167,7 @@ def _write_if_changed(path: Path, text: str) -> bool:
 def domain_faq_responses(domain_path: Path) -> list[str]:
     """``utter_faq/*`` names still defined in domain.yml (they would duplicate the exported ones)."""
     data = _load_yaml(domain_path).get("responses")
-    return sorted(n for n in (data or {}) if isinstance(n, str) and n.startswith(RESPONSE_PREFIX))
+    return sorted(n for n in (data or {}) if isinstance(n, str) and n.startswith(FAQ_RESPONSE_PREFIX))
 
 
 def export_faqs(

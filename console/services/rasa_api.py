@@ -22,11 +22,9 @@ from urllib.parse import quote
 
 import httpx
 
-logger = logging.getLogger(__name__)
+from common.conversation import HANDOFF_SLOT, STAFF_METADATA
 
-HANDOFF_SLOT = "handoff_active"
-# Marks a bot event as written by a person; the web widget labels such messages "Cán bộ".
-STAFF_METADATA = {"source": "staff"}
+logger = logging.getLogger(__name__)
 
 
 class RasaUnavailableError(RuntimeError):

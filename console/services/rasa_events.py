@@ -21,9 +21,9 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, se
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from common.conversation import is_staff_message
 from common.sql import make_engine
 from common.text.pii import mask_pii
-from console.services.rasa_api import STAFF_METADATA
 
 logger = logging.getLogger(__name__)
 
@@ -88,11 +88,6 @@ def _utc(timestamp: float | None) -> datetime:
     return datetime.fromtimestamp(timestamp or 0.0, tz=timezone.utc).replace(tzinfo=None)
 
 
-def is_staff_event(data: dict[str, Any]) -> bool:
-    meta = data.get("metadata")
-    return isinstance(meta, dict) and all(meta.get(k) == v for k, v in STAFF_METADATA.items())
-
-
 def transcript(engine: Engine, sender_id: str, limit: int = 200) -> list[Line]:
     """The conversation's last ``limit`` user/bot/staff messages, oldest first, masked again.
 
@@ -115,7 +110,7 @@ def transcript(engine: Engine, sender_id: str, limit: int = 200) -> list[Line]:
         text = data.get("text")
         if not isinstance(text, str) or not text:
             continue
-        role = "user" if type_name == "user" else ("staff" if is_staff_event(data) else "bot")
+        role = "user" if type_name == "user" else ("staff" if is_staff_message(data.get("metadata")) else "bot")
         channel = str(data.get("input_channel") or "") if type_name == "user" else ""
         lines.append(Line(role=role, text=mask_pii(text), at=_utc(timestamp), channel=channel))
     return lines

@@ -26,16 +26,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from common.conversation import FALLBACK_ACTIONS, FALLBACK_INTENTS, FAQ_INTENT, HANDOFF_INTENTS, HANDOFF_SLOT
 from common.text.normalize import normalize_text
 from common.text.pii import mask_pii
 from console.models import ReviewCorrection, User, utcnow
 from console.services import audit
 from console.services.rasa_events import TrackerUnavailableError, events
 
-FALLBACK_INTENTS = frozenset({"nlu_fallback"})
-FALLBACK_ACTIONS = frozenset({"action_default_fallback"})
-HANDOFF_INTENTS = frozenset({"request_human"})
-HANDOFF_SLOTS = frozenset({"handoff_active", "handoff"})
 FILTERS = {
     "": "Tất cả tin nhắn",
     "low": "Độ tin cậy thấp",
@@ -159,7 +156,7 @@ def _mark_followers(engine: Engine, messages: list[Message]) -> None:
             current.fallback = True
         elif current is not None and row.type_name == "slot":
             data = _decode(row.data)
-            if data.get("name") in HANDOFF_SLOTS and data.get("value") not in (None, False, "", "false"):
+            if data.get("name") == HANDOFF_SLOT and data.get("value") not in (None, False, "", "false"):
                 current.handoff = True
 
 
@@ -304,9 +301,9 @@ def vocabulary(project_dir: Path) -> Vocabulary:
             if isinstance(block, dict) and isinstance(block.get("intent"), str):
                 intents.add(block["intent"])
     domain = load_yaml(project_dir / "domain.yml") or {}
-    intents.update(i for i in domain.get("intents") or [] if isinstance(i, str) and i != "faq")
+    intents.update(i for i in domain.get("intents") or [] if isinstance(i, str) and i != FAQ_INTENT)
     entities = [e if isinstance(e, str) else next(iter(e)) for e in domain.get("entities") or []]
-    return Vocabulary(intents=tuple(sorted(intents - {"faq"})), entities=tuple(sorted(entities)))
+    return Vocabulary(intents=tuple(sorted(intents - {FAQ_INTENT})), entities=tuple(sorted(entities)))
 
 
 def _word_char(ch: str) -> bool:

@@ -11,7 +11,8 @@ import aiohttp
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels.rest import GuardedRestInput
-from common.client_identity import CLIENT_METADATA_KEY, client_address, parse_trusted_proxies
+from common.client_identity import client_address, parse_trusted_proxies
+from common.conversation import CLIENT_METADATA_KEY
 from tests.channels.fakes import serve_blueprint
 
 PROXIES = parse_trusted_proxies("127.0.0.1, 10.0.0.0/8")

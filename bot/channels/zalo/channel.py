@@ -39,6 +39,7 @@ from bot.channels.zalo.dedup import EventDeduplicator, InMemoryDeduplicator, Red
 from bot.channels.zalo.output import ZaloOutput, failures_logged_only
 from bot.channels.zalo.settings import ZaloSettings
 from bot.channels.zalo.tokens import FileTokenStore, TokenManager, TokenStore
+from common.conversation import ZALO_CHANNEL
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ class ZaloInput(InputChannel):
 
     @classmethod
     def name(cls) -> str:
-        return "zalo"
+        return ZALO_CHANNEL
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:

@@ -28,6 +28,7 @@ from bot.channels.text_split import message_parts
 from bot.channels.zalo.api import NOT_DELIVERED_CODES, TokenExpiredError, ZaloApiClient, ZaloApiError
 from bot.channels.zalo.settings import ZaloSettings
 from bot.channels.zalo.tokens import TokenManager, ZaloAuthError
+from common.conversation import ZALO_CHANNEL
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class ZaloOutput(PayloadSigningMixin, OutputChannel):
 
     @classmethod
     def name(cls) -> str:
-        return "zalo"
+        return ZALO_CHANNEL
 
     def __init__(
         self, settings: ZaloSettings, client: ZaloApiClient, tokens: TokenManager, guard: MessageGuard

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from common.conversation import ZALO_NAMESPACE
 from common.env import SettingsError
 
 DEFAULT_API_BASE_URL = "https://openapi.zalo.me"
@@ -56,7 +57,7 @@ class ZaloSettings:
     # Redis that de-duplicates webhook retries across servers (production); empty: in-process memory.
     dedup_redis_url: str = ""
     payload_key: str = ""
-    sender_namespace: str = "zalo"
+    sender_namespace: str = ZALO_NAMESPACE
 
     def __repr__(self) -> str:
         return f"ZaloSettings(app_id={self.app_id!r}, api_base_url={self.api_base_url!r}, secrets=<hidden>)"
