@@ -16,6 +16,7 @@ from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, Use
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.policies.handoff import HandoffPolicy
+from common.conversation import HANDOFF_SLOT
 
 DOMAIN = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
 
@@ -33,7 +34,7 @@ def policy(tmp_path: Path) -> HandoffPolicy:
 def tracker(handoff_active: bool | None) -> DialogueStateTracker:
     events = [ActionExecuted(ACTION_LISTEN_NAME), UserUttered("còn lệ phí thì sao?", {"name": "ask_fee"})]
     if handoff_active is not None:
-        events.insert(0, SlotSet("handoff_active", handoff_active))
+        events.insert(0, SlotSet(HANDOFF_SLOT, handoff_active))
     return DialogueStateTracker.from_events("web:policy-test-sender", events, slots=DOMAIN.slots)
 
 
@@ -67,11 +68,11 @@ def test_a_handoff_does_not_carry_into_a_new_session(policy: HandoffPolicy) -> N
     events = [
         ActionExecuted(ACTION_LISTEN_NAME),
         UserUttered("cho tôi gặp cán bộ", {"name": "request_human"}),
-        SlotSet("handoff_active", True),
+        SlotSet(HANDOFF_SLOT, True),
         ActionExecuted("action_session_start"),
         SessionStarted(),
         SlotSet("procedure_code", "1.004222"),
-        SlotSet("handoff_active", True),  # carried over by Rasa's session start
+        SlotSet(HANDOFF_SLOT, True),  # carried over by Rasa's session start
         ActionExecuted(ACTION_LISTEN_NAME),
         UserUttered("còn lệ phí thì sao?", {"name": "ask_fee"}),
     ]
@@ -86,7 +87,7 @@ def test_a_handoff_taken_in_the_new_session_silences_the_bot(policy: HandoffPoli
         SessionStarted(),
         ActionExecuted(ACTION_LISTEN_NAME),
         UserUttered("cho tôi gặp cán bộ", {"name": "request_human"}),
-        SlotSet("handoff_active", True),
+        SlotSet(HANDOFF_SLOT, True),
         ActionExecuted(ACTION_LISTEN_NAME),
         UserUttered("alo", {"name": "greet"}),
     ]

@@ -24,6 +24,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from common.conversation import HANDOFF_SLOT
+
 RASA_TOKEN = "rasa-test-token"
 
 
@@ -134,7 +136,7 @@ def scripted_conversations() -> dict[str, list[Event]]:
         ],
         "zalo:c": [
             _user("cho tôi gặp cán bộ", "request_human", _at(DAY2, 0), "zalo"),
-            SlotSet("handoff_active", True, timestamp=_at(DAY2, 1)),
+            SlotSet(HANDOFF_SLOT, True, timestamp=_at(DAY2, 1)),
             _user("lệ phí khai sinh", "ask_fee", _at(DAY2, 2), "zalo", "đăng ký khai sinh"),
             ActionExecuted("action_default_fallback", timestamp=_at(DAY2, 3)),
             _user("tra cứu hồ sơ", "check_dossier_status", _at(DAY2, 4), "zalo"),

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rasa.shared.core.events import BotUttered, UserUttered
 
+from common.conversation import HANDOFF_SLOT
 from console.models import AuditEntry, Handoff, StaffReply
 from tests.console.conftest import login, settings_with_rasa
 from tests.console.desk_support import FakeRasaApi, write_conversations
@@ -79,9 +80,9 @@ def test_take_reply_release_drive_rasa_and_audit(client, api, users, fake_rasa, 
     assert "Đã trả cuộc trò chuyện" in released.text
 
     assert fake_rasa.events_for(SENDER) == [
-        {"event": "slot", "name": "handoff_active", "value": True},
+        {"event": "slot", "name": HANDOFF_SLOT, "value": True},
         {"event": "bot", "text": "Chào anh, tôi là cán bộ.", "metadata": {"source": "staff"}},
-        {"event": "slot", "name": "handoff_active", "value": False},
+        {"event": "slot", "name": HANDOFF_SLOT, "value": False},
     ]
     reply_query = fake_rasa.calls[1][2]
     assert reply_query["output_channel"] == "latest" and reply_query["execute_side_effects"] == "true"

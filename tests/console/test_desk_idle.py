@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from common.conversation import HANDOFF_SLOT
 from console.models import AuditEntry, Handoff, utcnow
 from console.services import desk
 from console.services.rasa_api import RasaApi
@@ -36,7 +37,7 @@ def test_a_handoff_left_idle_goes_back_to_the_bot(client, api, users, app, fake_
 
     assert desk.release_idle(factory, rasa, IDLE_MINUTES, now=utcnow() + timedelta(minutes=29)) == []
     assert desk.release_idle(factory, rasa, IDLE_MINUTES, now=utcnow() + timedelta(minutes=31)) == [handoff_id]
-    assert fake_rasa.events_for(SENDER)[-1] == {"event": "slot", "name": "handoff_active", "value": False}
+    assert fake_rasa.events_for(SENDER)[-1] == {"event": "slot", "name": HANDOFF_SLOT, "value": False}
     with db() as session:
         assert session.get(Handoff, handoff_id).status == "closed"
         entry = session.query(AuditEntry).filter_by(action="handoff.idle_release").one()
@@ -83,7 +84,7 @@ def test_an_admin_can_hand_back_a_conversation_someone_else_holds(client, api, u
     assert 'id="force-release-button"' in admin.get(f"/desk/{handoff_id}").text
     released = admin.post(f"/desk/{handoff_id}/force-release", data={"csrf_token": admin_token})
     assert "Đã trả cuộc trò chuyện cho trợ lý ảo" in released.text
-    assert fake_rasa.events_for(SENDER)[-1] == {"event": "slot", "name": "handoff_active", "value": False}
+    assert fake_rasa.events_for(SENDER)[-1] == {"event": "slot", "name": HANDOFF_SLOT, "value": False}
     with db() as session:
         assert session.get(Handoff, handoff_id).status == "closed"
         assert session.query(AuditEntry).filter_by(action="handoff.force_release").count() == 1

@@ -16,13 +16,14 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from common.conversation import HANDOFF_SLOT
 from console.app import create_app
 from console.db import create_schema, make_engine, session_scope
 from console.services import accounts
 from launcher.processes import free_port, start, stop
 from launcher.stack import rasa_api_spec
 from tests.console.conftest import PASSWORD, SERVICE_TOKEN, login, make_settings
-from web.server import WebServer
+from web.server import HANDOFF_FIELD, WebServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]  # may train the full model first
 TOKEN = "desk-integration-token"
@@ -104,7 +105,7 @@ def test_take_silence_reply_relay_release(rasa_server, tmp_path: Path) -> None:
     token = login(staff, "staff1")
 
     assert "Bạn đã nhận" in staff.post(f"/desk/{handoff_id}/take", data={"csrf_token": token}).text
-    assert slot(rasa_url, conversation, "handoff_active") is True
+    assert slot(rasa_url, conversation, HANDOFF_SLOT) is True
     assert say(rasa_url, citizen, "xin chào") == [], "the bot answered while a person owned the conversation"
 
     reply = "Chào bạn, tôi là cán bộ Lan."
@@ -117,14 +118,14 @@ def test_take_silence_reply_relay_release(rasa_server, tmp_path: Path) -> None:
         web.shutdown()
         web.server_close()
     body = relay.json()
-    assert [m["text"] for m in body["messages"]] == [reply] and body["handoff_active"] is True
+    assert [m["text"] for m in body["messages"]] == [reply] and body[HANDOFF_FIELD] is True
 
     transcript = staff.get(f"/desk/{handoff_id}/messages.json").json()["lines"]
     assert transcript[0] == {**transcript[0], "role": "user", "text": "xin chào"}
     assert {"role": "staff", "text": reply} in [{"role": line["role"], "text": line["text"]} for line in transcript]
 
     assert "Đã trả cuộc trò chuyện" in staff.post(f"/desk/{handoff_id}/release", data={"csrf_token": token}).text
-    assert slot(rasa_url, conversation, "handoff_active") is False
+    assert slot(rasa_url, conversation, HANDOFF_SLOT) is False
     assert say(rasa_url, citizen, "xin chào"), "the bot should answer again after the release"
 
     analytics = staff.get("/analytics").text

@@ -19,6 +19,7 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 from sqlalchemy import select
 
 from bot.stores.masking_tracker_store import MaskingTrackerStore
+from common.conversation import HANDOFF_SLOT
 from console.models import AuditEntry, ReviewCorrection
 from console.services import review
 from console.services.rasa_events import tracker_engine
@@ -26,7 +27,7 @@ from tests.console.conftest import login, make_settings
 
 ID_NUMBER = "079123456789"
 FEE_TEXT = "làm hộ chiếu hết bao nhiêu tiền vậy ad"
-DOMAIN = Domain.from_dict({"slots": {"handoff_active": {"type": "bool", "mappings": [{"type": "custom"}]}}})
+DOMAIN = Domain.from_dict({"slots": {HANDOFF_SLOT: {"type": "bool", "mappings": [{"type": "custom"}]}}})
 
 
 def _user(text: str, intent: str, confidence: float, entities: list | None = None) -> UserUttered:
@@ -56,7 +57,7 @@ def write_tracker(path: Path) -> None:
         "c-handoff": [
             ActionExecuted("action_listen"),
             _user("cho tôi nói chuyện với cán bộ", "request_human", 0.95),
-            SlotSet("handoff_active", True),
+            SlotSet(HANDOFF_SLOT, True),
         ],
     }
 

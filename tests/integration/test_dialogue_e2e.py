@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 
+from common.conversation import HANDOFF_SLOT
 from launcher.stack import StackLayout
 from tests.integration.conftest import say, text_of
 
@@ -118,7 +119,7 @@ def test_handoff_then_silence_while_staff_own_the_conversation(assistant_stack: 
         timeout=10,
     )
     assert owner.status_code == 200 and owner.json()["handoff_id"]
-    set_slot(assistant_stack, sender, "handoff_active", True)
+    set_slot(assistant_stack, sender, HANDOFF_SLOT, True)
     assert say(assistant_stack, sender, "còn lệ phí thì sao?") == []
-    set_slot(assistant_stack, sender, "handoff_active", False)
+    set_slot(assistant_stack, sender, HANDOFF_SLOT, False)
     assert text_of(say(assistant_stack, sender, "xin chào"))

@@ -16,8 +16,9 @@ from urllib.request import urlopen
 
 import pytest
 
+from common.conversation import HANDOFF_SLOT, STAFF_METADATA
 from tests.browser import launch_context
-from web.server import WebServer, staff_messages
+from web.server import HANDOFF_FIELD, STATIC_DIR, WebServer, staff_messages
 
 TOKEN = "web-test-token"
 SENDER = "0b6f1c2e-8d3a-4f5b-9c7d-1e2f3a4b5c6d"
@@ -99,7 +100,7 @@ def page_server(rasa) -> Iterator[str]:
 
 
 def staff_event(text: str, ts: float) -> dict:
-    return {"event": "bot", "text": text, "timestamp": ts, "metadata": {"source": "staff"}}
+    return {"event": "bot", "text": text, "timestamp": ts, "metadata": dict(STAFF_METADATA)}
 
 
 def get(url: str) -> tuple[int, dict]:
@@ -117,11 +118,18 @@ def test_only_staff_messages_after_the_cursor_are_returned() -> None:
         "events": [
             {"event": "bot", "text": "trả lời tự động", "timestamp": 10.0, "metadata": {}},
             staff_event("cũ", 11.0),
-            {"event": "slot", "name": "handoff_active", "value": True, "timestamp": 11.5},
+            {"event": "slot", "name": HANDOFF_SLOT, "value": True, "timestamp": 11.5},
             staff_event("mới", 12.0),
         ],
     }
-    assert staff_messages(tracker, 11.0) == {"messages": [{"text": "mới", "ts": 12.0}], "handoff_active": True}
+    assert staff_messages(tracker, 11.0) == {"messages": [{"text": "mới", "ts": 12.0}], HANDOFF_FIELD: True}
+
+
+def test_widget_reads_the_handoff_field_the_relay_writes() -> None:
+    """chat.js spells the relay's JSON field itself: renaming the field (or the slot it comes from)
+    without the widget would leave the citizen's page blind to handoffs."""
+    widget = (STATIC_DIR / "chat.js").read_text(encoding="utf-8")
+    assert f"data.{HANDOFF_FIELD} ===" in widget
 
 
 def test_endpoint_reads_the_web_namespaced_conversation_with_the_token(rasa, page_server) -> None:
@@ -174,7 +182,7 @@ def test_widget_shows_staff_replies_during_a_handoff(rasa, page_server, tmp_path
         sender = page.evaluate("JSON.parse(localStorage.getItem('citizen-chat:v1')).senderId")
         conversation = f"web:{sender}"
         rasa.events[conversation] = [
-            {"event": "slot", "name": "handoff_active", "value": True, "timestamp": time.time()},
+            {"event": "slot", "name": HANDOFF_SLOT, "value": True, "timestamp": time.time()},
             staff_event("Chào bạn, tôi là cán bộ Lan. Bạn cần hỗ trợ gì?", time.time()),
         ]
         staff = page.locator(".chat-msg-staff")
@@ -187,7 +195,7 @@ def test_widget_shows_staff_replies_during_a_handoff(rasa, page_server, tmp_path
         page.wait_for_timeout(500)
         expect(log).not_to_contain_text("chưa có câu trả lời")
         rasa.events[conversation].append(
-            {"event": "slot", "name": "handoff_active", "value": False, "timestamp": time.time()}
+            {"event": "slot", "name": HANDOFF_SLOT, "value": False, "timestamp": time.time()}
         )
         deadline = time.monotonic() + 10
         while page.evaluate("JSON.parse(localStorage.getItem('citizen-chat:v1')).handoff") is not None:
@@ -218,7 +226,7 @@ def test_widget_notices_a_handoff_from_the_bots_silence(rasa, page_server, tmp_p
         page.get_by_role("button", name="Hỏi trợ lý ảo", exact=True).click()
         sender = page.evaluate("JSON.parse(localStorage.getItem('citizen-chat:v1')).senderId")
         rasa.events[f"web:{sender}"] = [
-            {"event": "slot", "name": "handoff_active", "value": True, "timestamp": time.time()},
+            {"event": "slot", "name": HANDOFF_SLOT, "value": True, "timestamp": time.time()},
         ]
         box = page.get_by_label("Câu hỏi của bạn")
         box.fill("alo có ai không")

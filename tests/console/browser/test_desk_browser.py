@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rasa.shared.core.events import BotUttered, UserUttered
 
+from common.conversation import HANDOFF_SLOT
 from tests.console.browser.conftest import playwright_api, screenshot, sign_in
 from tests.console.conftest import settings_with_rasa
 from tests.console.desk_support import FakeRasaApi, write_conversations
@@ -79,7 +80,7 @@ def test_take_over_and_reply(live_console, users, browser_page, fake_rasa, hando
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Trả lại cho trợ lý ảo và đóng yêu cầu").click()
     expect(page.locator("#notice")).to_contain_text("Đã trả cuộc trò chuyện cho trợ lý ảo")
-    assert fake_rasa.events_for(SENDER)[-1] == {"event": "slot", "name": "handoff_active", "value": False}
+    assert fake_rasa.events_for(SENDER)[-1] == {"event": "slot", "name": HANDOFF_SLOT, "value": False}
 
 
 def test_two_staff_race_for_the_same_request(live_console, users, app, browser_context, handoff_id, fake_rasa) -> None:
