@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rasa.core.constants import RULE_POLICY_PRIORITY
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -28,8 +29,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from common.conversation import HANDOFF_SLOT
 
-# RulePolicy has 6; the highest built-in priority.
-HANDOFF_POLICY_PRIORITY = 7
+# Above RulePolicy's (4 in Rasa 3.6), the highest built-in priority.
+HANDOFF_POLICY_PRIORITY = RULE_POLICY_PRIORITY + 1
 
 
 def carried_over(tracker: DialogueStateTracker, slot: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rasa.core.constants import RULE_POLICY_PRIORITY
 from rasa.core.policies.ensemble import DefaultPolicyPredictionEnsemble
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.graph import ExecutionContext, GraphSchema
@@ -43,7 +44,7 @@ def test_listens_while_staff_own_the_conversation(policy: HandoffPolicy) -> None
     assert prediction.max_confidence == 1.0
     assert DOMAIN.action_names_or_texts[prediction.max_confidence_index] == ACTION_LISTEN_NAME
     assert prediction.is_no_user_prediction
-    assert prediction.policy_priority > 6  # above RulePolicy
+    assert prediction.policy_priority > RULE_POLICY_PRIORITY
 
 
 @pytest.mark.parametrize("value", [False, None])
@@ -53,11 +54,11 @@ def test_abstains_otherwise(policy: HandoffPolicy, value: bool | None) -> None:
 
 
 def test_wins_over_a_confident_rule_and_an_active_form(policy: HandoffPolicy) -> None:
-    """Even a form's happy-path prediction (a "no user" prediction of priority 6) loses."""
+    """Even a form's happy-path prediction (RulePolicy's "no user" prediction) loses."""
     listen = policy.predict_action_probabilities(tracker(True), DOMAIN)
     form = [0.0] * DOMAIN.num_actions
     form[DOMAIN.index_for_action("dossier_form")] = 1.0
-    rule = PolicyPrediction(form, "RulePolicy", 6, is_no_user_prediction=True)
+    rule = PolicyPrediction(form, "RulePolicy", RULE_POLICY_PRIORITY, is_no_user_prediction=True)
     best = DefaultPolicyPredictionEnsemble._pick_best_policy([rule, listen])
     assert best.policy_name == "HandoffPolicy"
 
