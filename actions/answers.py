@@ -2,8 +2,8 @@
 
 A section is a heading and a list of items; the composer (:mod:`actions.replies`) drops whole items
 from the end when a reply would not fit a phone screen and says how many are left, so nothing is
-ever cut mid-sentence. Input: the brief of the contract (``/work/prompts/brief_contract.md``,
-:mod:`actions.brief`).
+ever cut mid-sentence. Input: a procedure brief as :mod:`portal.catalog.brief` builds it and
+:mod:`actions.brief` reads it.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ PROCEDURE_ENTITY = "procedure"
 
 # ----- message metadata -----
 
-# Where a channel puts the caller's pseudonymised network address (bot/channels/client_identity.py);
+# Where a channel puts the caller's pseudonymised network address (common/client_identity.py);
 # the actions send it to the portal, which throttles dossier lookups by it.
 CLIENT_METADATA_KEY = "client"
 

@@ -3,7 +3,7 @@
 Reads, offline:
 
 * the colloquial names of ``portal/search/synonyms.yml`` (what citizens say -> catalog phrase)
-  and its ``popular`` procedure codes (the most-asked procedures, DOMAIN.md);
+  and its ``popular`` procedure codes (the most-asked procedures);
 * the catalog ``../shared/data/tthc_catalog_2026.jsonl.gz`` (``ten_thu_tuc``, ``linh_vuc``), read
   with the project's ``normalize_text``;
 * underthesea's address data (current 34 provinces and the 63 before the 2025 merger);
@@ -52,7 +52,7 @@ SYNONYMS = ROOT / "portal" / "search" / "synonyms.yml"
 CATALOG = ROOT.parent / "shared" / "data" / "tthc_catalog_2026.jsonl.gz"
 ADDRESS_DATA = "underthesea/address/data/mapping.json"
 
-# How citizens name the most-asked procedures (DOMAIN.md), by catalog code. The catalog's own
+# How citizens name the most-asked procedures (synonyms.yml ``popular``), by catalog code. The catalog's own
 # short name is added automatically.
 POPULAR_ALIASES: dict[str, tuple[str, ...]] = {
     "1.014061": ("làm căn cước", "làm thẻ căn cước", "cấp căn cước", "làm cccd", "làm căn cước công dân"),

@@ -1,7 +1,7 @@
 """Reference data for the synthetic dossier generator.
 
-Procedure codes, names and processing times come from the national catalog (mid-2026 snapshot, see
-DOMAIN.md) and are used when the Procedure table is empty. Province letter codes are real (Hxx,
+Procedure codes, names and processing times come from the national catalog (the mid-2026 snapshot
+the portal imports) and are used when the Procedure table is empty. Province letter codes are real (Hxx,
 mã định danh cấp 1); the commune units and their lower-level code digits are illustrative.
 Supplement documents are typical requests for each procedure, phrased as a desk officer would.
 """

@@ -29,7 +29,7 @@ def full_client(sqlite_search: SearchSetup, tmp_path_factory: pytest.TempPathFac
 
 @pytest.mark.parametrize("code", sorted(COMMON_CODES))
 def test_most_asked_procedures_have_a_detail_record(full_client: TestClient, code: str) -> None:
-    """Each most-asked procedure of DOMAIN.md is served from the real catalog."""
+    """Each most-asked procedure (the dossier generator's) is served from the real catalog."""
     response = full_client.get(f"/api/v1/procedures/{code}", headers=AUTH)
     assert response.status_code == 200
     assert response.json()["code"] == code

@@ -1,5 +1,5 @@
-"""Procedure briefs in the shape of the brief contract (/work/prompts/brief_contract.md), written
-from the catalog records of three common procedures, for tests of the reply composer."""
+"""Procedure briefs in the shape :mod:`portal.catalog.brief` builds, written from the catalog records
+of three common procedures, for tests of the reply composer."""
 
 from __future__ import annotations
 

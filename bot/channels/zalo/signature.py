@@ -1,7 +1,7 @@
 """Zalo OA webhook signature: the one place that knows the formula.
 
 Zalo sends ``X-ZEvent-Signature: mac=<hex>`` with every webhook event. The formula implemented here
-(DOMAIN.md; the same formula appears in several public Zalo integrations, but it is not confirmed
+(the formula several public Zalo integrations use; it is not confirmed
 against Zalo's own documentation, so treat it as *to verify* on the first live event)::
 
     mac = sha256_hex(app_id + raw_body + timestamp + oa_secret_key)

@@ -2,7 +2,7 @@
 
 ``build_brief(data)`` takes the importer's parsed procedure (portal.catalog.record, with staff
 field corrections applied) and returns the brief in the shape shared by the portal, the answers
-and the evaluation (docs: ../shared prompts "brief contract"). ``brief_coverage`` names the parts
+and the evaluation (:mod:`actions.brief` reads it). ``brief_coverage`` names the parts
 a brief has, for the import report.
 """
 
