@@ -13,7 +13,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Rasa's own files and the code of our pipeline components, with every first-party module they
 # import (a changed component must retrain even when config.yml is the same: Rasa's graph cache
-# keys a trained component on its configuration and inputs, not on its code). tests/unit/test_local_run.py checks that the components import nothing outside these.
+# keys a trained component on its configuration and inputs, not on its code).
+# tests/common/test_model_inputs.py checks that the components import nothing outside these.
 MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "common/text")
 
 
