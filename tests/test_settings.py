@@ -76,3 +76,15 @@ def test_a_service_started_with_a_bad_value_exits_with_one_line(command: list[st
     assert result.stderr.strip().splitlines() == [
         f"error: {variable} must be an integer from 1 to 65535, got {value!r}"
     ]
+
+
+def test_make_run_starts_each_service_on_its_own_default_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The launcher reads the ports from the environment itself (it never imports the services); with
+    nothing set it must pick the ports each service defaults to when started alone."""
+    for variable in ("PORTAL_PORT", "CONSOLE_PORT", "WEB_PORT", "RASA_PORT", "RASA_HOST", "RASA_INTERNAL_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    launcher = LauncherSettings()
+    assert launcher.portal_port == PortalSettings().port
+    assert launcher.console_port == ConsoleSettings().port
+    assert launcher.web_port == WebSettings().port
+    assert WebSettings().rasa_api_url == f"http://{launcher.host}:{launcher.rasa_port}"
