@@ -25,15 +25,12 @@ from portal.db import create_schema, make_engine, session_factory, session_scope
 from portal.dossiers.generator import seed_dossiers
 from portal.dossiers.lookup import Outcome, lookup_dossier, vietnam_now
 from portal.search import engine_for
-from portal.search.bench import BENCH_QUERIES, run_search_benchmark, synthesize_catalog
 from portal.settings import PortalSettings, get_settings
 
+from .search import BENCH_QUERIES, run_search_benchmark, synthesize_catalog
+from .stats import percentile
+
 BENCH_PII_KEY = "bench-only-pii-key-not-a-secret"
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
 
 
 @contextlib.contextmanager

@@ -27,8 +27,8 @@ import requests
 from launcher.processes import RunningProcess, free_port, start_all, stop
 from launcher.stack import PYTHON, REPO_ROOT, StackLayout, assistant_specs, init_steps
 
-from .catalog import percentile
 from .procstat import cpu_seconds, rss_kib
+from .stats import percentile
 from .traffic import CYCLE
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")

@@ -20,8 +20,8 @@ from bot.train import training_log_path
 from launcher.processes import free_port, start, stop
 from launcher.stack import rasa_api_spec
 
-from .catalog import percentile
 from .procstat import rss_kib
+from .stats import percentile
 
 _WALL_CLOCK = re.compile(r"wall-clock training seconds: ([0-9.]+)")
 

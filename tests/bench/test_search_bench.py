@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.db import create_schema, make_engine, session_factory
 from portal.models.catalog import Procedure
 from portal.search import engine_for
-from portal.search.bench import run_search_benchmark, synthesize_catalog
+from bench.search import run_search_benchmark, synthesize_catalog
 
 NAMES = [
     ("1.001193", "Thủ tục đăng ký khai sinh", "Hộ tịch", "Cấp xã"),

@@ -1,32 +1,26 @@
-"""Search latency benchmark: p50/p95 per engine, on the real catalog and on a 10x synthetic one.
+"""Search latency: p50/p95 of one engine over citizens' queries, and a synthetic catalog 10x the real one.
 
-``make bench`` calls :func:`run_search_benchmark`; ``python -m portal.search.bench`` runs the whole
-thing on a throwaway database (SQLite file, or a schema of its own on PostgreSQL) and prints JSON.
-Targets: p95 <= 20 ms on the real catalog, <= 50 ms on the 10x catalog.
+:mod:`bench.catalog` runs both on throwaway databases (SQLite and PostgreSQL) for ``make bench``;
+targets: p95 <= 20 ms on the real catalog, <= 50 ms on the 10x catalog (:mod:`bench.report`).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import random
 import statistics
-import tempfile
 import time
-import uuid
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.text.normalize import fold_accents
-from portal.db import create_schema, make_engine, session_factory, session_scope
 from portal.models.catalog import Procedure
-from portal.search import ProcedureSearch, engine_for
+from portal.search import ProcedureSearch
+
+from .stats import percentile
 
 # What citizens type (kept here so the benchmark does not depend on the test suite).
 BENCH_QUERIES: tuple[str, ...] = (
@@ -78,11 +72,6 @@ _QUALIFIERS = (
 _LEVELS = ("Cấp bộ", "Cấp tỉnh", "Cấp xã", "Cấp tỉnh, Cấp xã", "Cấp bộ, Cấp tỉnh, Cấp xã")
 
 
-def _percentile(sorted_values: Sequence[float], share: float) -> float:
-    index = min(len(sorted_values) - 1, max(0, round(share * (len(sorted_values) - 1))))
-    return sorted_values[index]
-
-
 def run_search_benchmark(
     engine: ProcedureSearch,
     session_factory: sessionmaker,
@@ -116,15 +105,15 @@ def run_search_benchmark(
         "procedures": procedures,
         "queries": len(all_queries),
         "samples": len(samples),
-        "p50_ms": round(_percentile(samples, 0.50), 2),
-        "p95_ms": round(_percentile(samples, 0.95), 2),
-        "p99_ms": round(_percentile(samples, 0.99), 2),
+        "p50_ms": round(percentile(samples, 0.50), 2),
+        "p95_ms": round(percentile(samples, 0.95), 2),
+        "p99_ms": round(percentile(samples, 0.99), 2),
         "max_ms": round(samples[-1], 2),
         "mean_ms": round(statistics.fmean(samples), 2),
         # CPU of this process only: the whole search on SQLite, the client side on PostgreSQL.
         # With the load average it tells a slow machine from a slow search.
-        "cpu_p50_ms": round(_percentile(cpu, 0.50), 2),
-        "cpu_p95_ms": round(_percentile(cpu, 0.95), 2),
+        "cpu_p50_ms": round(percentile(cpu, 0.50), 2),
+        "cpu_p95_ms": round(percentile(cpu, 0.95), 2),
         "load_avg_1m": round(os.getloadavg()[0], 2),
     }
 
@@ -162,82 +151,3 @@ def synthesize_catalog(session: Session, factor: int = 10, seed: int = 7) -> int
         session.execute(insert(Procedure), rows[start : start + 5000])
     session.commit()
     return len(rows)
-
-
-def _prepare(engine: Engine, catalog: Path, data_date: str, factor: int) -> None:
-    from portal.catalog.importer import import_catalog
-
-    create_schema(engine)
-    factory = session_factory(engine)
-    with session_scope(factory) as session:
-        import_catalog(session, catalog, data_date)
-    if factor > 1:
-        with factory() as session:
-            synthesize_catalog(session, factor)
-
-
-def _bench_database(engine: Engine, catalog: Path, data_date: str, factor: int, repeat: int) -> dict[str, Any]:
-    _prepare(engine, catalog, data_date, factor)
-    search = engine_for(engine)
-    factory = session_factory(engine)
-    with factory() as session:
-        started = time.perf_counter()
-        search.rebuild_index(session)
-        indexing = time.perf_counter() - started
-    result = run_search_benchmark(search, factory, repeat=repeat)
-    result["factor"] = factor
-    result["index_seconds"] = round(indexing, 2)
-    return result
-
-
-def _postgres_schema_engine(url: str, schema: str) -> Engine:
-    """An engine whose tables land in ``schema`` (created here; pg_trgm stays in ``public``)."""
-    admin = create_engine(url, future=True)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    return create_engine(url, future=True, connect_args={"options": f"-csearch_path={schema},public"})
-
-
-def _drop_schema(url: str, schema: str) -> None:
-    admin = create_engine(url, future=True)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Benchmark both engines on throwaway databases; print one JSON object per run."""
-    from portal.settings import get_settings
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--postgres", help="PostgreSQL URL (a schema of its own is created and dropped)")
-    parser.add_argument("--factor", type=int, action="append", help="catalog size factors (default 1 and 10)")
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args(argv)
-    settings = get_settings()
-
-    def bench(engine: Engine, factor: int) -> None:
-        result = _bench_database(engine, settings.catalog_path, settings.catalog_data_date, factor, args.repeat)
-        print(json.dumps(result), flush=True)
-
-    for factor in args.factor or [1, 10]:
-        with tempfile.TemporaryDirectory() as tmp:
-            engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
-            try:
-                bench(engine, factor)
-            finally:
-                engine.dispose()
-        if args.postgres:
-            schema = f"search_bench_{uuid.uuid4().hex[:8]}"
-            engine = _postgres_schema_engine(args.postgres, schema)
-            try:
-                bench(engine, factor)
-            finally:
-                engine.dispose()
-                _drop_schema(args.postgres, schema)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
