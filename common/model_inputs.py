@@ -1,13 +1,15 @@
-"""What a trained model is made of, and the fingerprint that names it.
+"""What a trained model is made of, the fingerprint that names it and the command that trains it.
 
 ``make train``/``make run`` (bot/train.py) and the console's training runs name their models after
 this fingerprint, so both agree on when the data, the configuration or the code of our pipeline
-components changed. Kept free of Rasa: the console's web process computes it.
+components changed, and train them with the same :func:`train_command` (the evaluation's
+comparison model too). Kept free of Rasa: the console's web process computes it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -30,3 +32,17 @@ def fingerprint(root: Path = REPO_ROOT) -> str:
             digest.update(str(path.relative_to(root)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def train_command(
+    out_dir: Path, model_name: str, *, config: Path | str = "config.yml", nlu_only: bool = False, force: bool = False
+) -> list[str]:
+    """``rasa train`` (or ``rasa train nlu``) on the project's domain and data, run from the project
+    folder, writing ``<out_dir>/<model_name>.tar.gz``; ``force`` retrains even if Rasa's cache matches."""
+    command = [sys.executable, "-m", "rasa", "train"]
+    if nlu_only:
+        command += ["nlu", "--config", str(config), "--nlu", "data/nlu"]
+    else:
+        command += ["--config", str(config), "--domain", "domain.yml", "--data", "data"]
+    command += ["--out", str(out_dir), "--fixed-model-name", model_name]
+    return [*command, "--force"] if force else command

@@ -15,24 +15,18 @@ from pathlib import Path
 
 from bot.evaluation import answer_report
 from bot.evaluation.answers import evaluate_answers
-from bot.evaluation.bench import training_seconds
 from bot.evaluation.metrics import gate_failures
 from bot.evaluation.report import REPORT_DIR, write_reports
 from bot.evaluation.run import evaluate_model, train_default_pipeline
-from bot.train import REPO_ROOT, train
+from bot.train import REPO_ROOT, train, training_seconds
 
 
 def _evaluate(model: Path) -> dict:
     summaries, predictions = evaluate_model(model)
     seconds = [p.seconds for items in predictions.values() for p in items]
-    log_seconds = training_seconds(model)
-    if log_seconds is None:  # models/eval logs end with the measured wall-clock time
-        log = model.with_name(model.name.removesuffix(".tar.gz") + ".train.log")
-        if log.exists() and "wall-clock training seconds:" in log.read_text(encoding="utf-8", errors="replace"):
-            log_seconds = float(log.read_text(encoding="utf-8").rsplit(":", 1)[1])
     meta = {
         "model": str(model.relative_to(REPO_ROOT) if model.is_relative_to(REPO_ROOT) else model),
-        "training_seconds": log_seconds,
+        "training_seconds": training_seconds(model),
         "parse_ms_mean": round(1000 * statistics.fmean(seconds), 2) if seconds else None,
     }
     return {"files": summaries, "meta": meta}

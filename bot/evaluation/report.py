@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.evaluation.metrics import GATES, gate_failures
+from bot.evaluation.metrics import gate_failures
+from common.quality_gates import GATES
 
 REPORT_DIR = Path(__file__).resolve().parents[2] / "reports" / "nlu"
 

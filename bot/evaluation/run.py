@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,8 @@ from typing import Any
 import yaml
 
 from bot.evaluation.metrics import Prediction, summarize
-from bot.train import REPO_ROOT
+from bot.train import REPO_ROOT, run_logged, training_log_path
+from common.model_inputs import train_command
 from common.quality_gates import TEST_FILES
 
 EVAL_MODELS_DIR = REPO_ROOT / "models" / "eval"
@@ -164,15 +163,9 @@ def train_default_pipeline(models_dir: Path = EVAL_MODELS_DIR) -> Path:
     models_dir.mkdir(parents=True, exist_ok=True)
     config_file = models_dir / f"default-{key}.config.yml"
     config_file.write_text(text, encoding="utf-8")
-    command = [
-        sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config_file), "--nlu", "data/nlu",
-        "--out", str(models_dir), "--fixed-model-name", target.name.removesuffix(".tar.gz"),
-    ]  # fmt: skip
-    log_file = models_dir / f"default-{key}.train.log"
-    started = time.monotonic()
-    with log_file.open("w", encoding="utf-8") as log:
-        result = subprocess.run(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, check=False)
-        log.write(f"\nwall-clock training seconds: {time.monotonic() - started:.1f}\n")
-    if result.returncode != 0 or not target.exists():
-        raise SystemExit(f"default-pipeline training failed (exit {result.returncode}); see {log_file}")
+    command = train_command(models_dir, target.name.removesuffix(".tar.gz"), config=config_file, nlu_only=True)
+    log_file = training_log_path(target)
+    code = run_logged(command, log_file)
+    if code != 0 or not target.exists():
+        raise SystemExit(f"default-pipeline training failed (exit {code}); see {log_file}")
     return target

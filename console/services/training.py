@@ -18,7 +18,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -29,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from common.model_inputs import fingerprint
+from common.model_inputs import fingerprint, train_command
 from common.sql import session_scope
 from console.models import TrainingRun, User, utcnow
 from console.services import audit, model_eval, models_registry, quality, training_data
@@ -147,15 +146,6 @@ def status_payload(run: TrainingRun) -> dict[str, Any]:
     }
 
 
-def train_command(settings: ConsoleSettings, run_dir: Path, model_name: str) -> list[str]:
-    """``rasa train`` on the project's config, domain and data, into ``run_dir``."""
-    return [
-        sys.executable, "-m", "rasa", "train",
-        "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-        "--out", str(run_dir), "--fixed-model-name", model_name,
-    ]  # fmt: skip
-
-
 class TrainingRunner:
     """Advances queued runs in a worker thread of the console process (one at a time)."""
 
@@ -232,7 +222,7 @@ class TrainingRunner:
             model_name = f"assistant-{fingerprint(settings.project_dir)}-r{run_id}"  # of the prepared data
             try:
                 result = subprocess.run(
-                    train_command(settings, run_dir, model_name),
+                    train_command(run_dir, model_name),
                     cwd=settings.project_dir,
                     stdout=log,
                     stderr=subprocess.STDOUT,

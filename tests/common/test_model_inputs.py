@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from common.model_inputs import MODEL_INPUTS, REPO_ROOT, fingerprint
+from common.model_inputs import MODEL_INPUTS, REPO_ROOT, fingerprint, train_command
 from tests.imports import imported_modules, module_file
 
 
@@ -71,3 +71,16 @@ def test_the_nlu_components_import_nothing_outside_the_model_inputs() -> None:
             outside.append(relative)
         pending += [name for _, name in imported_modules(path)]
     assert outside == []
+
+
+def test_one_rasa_train_command_for_the_full_model_and_the_nlu_only_comparison(tmp_path: Path) -> None:
+    """make train, the console's training runs and the default-pipeline comparison all build their
+    ``rasa train`` command here: project domain and data, the output folder and the model's name."""
+    full = train_command(tmp_path, "assistant-abc-r3")
+    assert full[1:4] == ["-m", "rasa", "train"] and full[4] == "--config"
+    assert full[full.index("--data") + 1] == "data" and full[full.index("--domain") + 1] == "domain.yml"
+    assert full[full.index("--out") + 1] == str(tmp_path)
+    assert full[full.index("--fixed-model-name") + 1] == "assistant-abc-r3" and "--force" not in full
+    nlu = train_command(tmp_path, "default-x", config=tmp_path / "c.yml", nlu_only=True, force=True)
+    assert nlu[3:5] == ["train", "nlu"] and nlu[nlu.index("--config") + 1] == str(tmp_path / "c.yml")
+    assert nlu[nlu.index("--nlu") + 1] == "data/nlu" and "--domain" not in nlu and nlu[-1] == "--force"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.evaluation.bench import training_seconds
 from bot.evaluation.metrics import Prediction, entity_metrics, gate_failures, intent_metrics, summarize, worst_errors
 
 
@@ -53,16 +52,6 @@ def test_gate_reports_every_metric_below_its_threshold():
     gates = {"accented": {"intent_macro_f1": 0.9, "entity_f1:procedure": 0.85}}
     failures = gate_failures({"accented": summary}, gates)
     assert failures == ["accented: entity_f1:procedure = 0.0000 < 0.85"]
-
-
-def test_training_seconds_from_log_timestamps(tmp_path):
-    """Training time is the span of the training log's timestamps (for make bench)."""
-    model = tmp_path / "assistant-x.tar.gz"
-    (tmp_path / "assistant-x.train.log").write_text(
-        "noise\n2026-01-01 10:00:00 INFO start\nbar\n2026-01-01 10:03:30 INFO done\n", encoding="utf-8"
-    )
-    assert training_seconds(model) == 210.0
-    assert training_seconds(tmp_path / "missing.tar.gz") is None
 
 
 def test_entity_types_a_file_never_annotates_are_not_scored():
