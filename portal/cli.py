@@ -103,6 +103,8 @@ def import_catalog_and_index(engine: Engine, settings: PortalSettings) -> None:
         f"catalog imported from {path.name} in {time.perf_counter() - started:.1f}s: "
         f"{report.total} records ({report.inserted} new, {report.updated} updated)"
     )
+    coverage = ", ".join(f"{part} {report.percent(part):.1f}%" for part in sorted(report.coverage))
+    say(f"parts structured: {coverage}; issues by part: {report.issues_by_part}")
     say(f"brief coverage: {report.brief_summary()}")
     if report.brief_corrections_stale:
         say(f"stale brief corrections (review in the console): {', '.join(sorted(report.brief_corrections_stale))}")

@@ -4,7 +4,8 @@ Upsert by procedure code: a re-import updates rows in place and replaces their c
 row counts stay the same. Every record is imported; a part the parser cannot structure is kept raw
 (``Procedure.raw``) and counted as a :class:`CatalogImportIssue`, never dropped silently.
 
-Usage::
+Operators import with ``python -m portal import-catalog`` (:func:`portal.cli.import_catalog_and_index`),
+the one entry point: it also rebuilds the search index. In code::
 
     with session_scope(session_factory(engine)) as session:
         report = import_catalog(session, settings.catalog_path, settings.catalog_data_date)
@@ -273,26 +274,3 @@ def _covered(data: dict[str, Any]) -> list[str]:
     if data["results"]:
         parts.append("results")
     return parts
-
-
-def main() -> None:
-    """``python -m portal.catalog.importer``: import settings.catalog_path into settings.database_url."""
-    from portal.db import create_schema, make_engine, session_factory, session_scope
-    from portal.settings import get_settings
-
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
-    create_schema(engine)
-    with session_scope(session_factory(engine)) as session:
-        report = import_catalog(session, settings.catalog_path, settings.catalog_data_date)
-    coverage = ", ".join(f"{part} {report.percent(part):.1f}%" for part in sorted(report.coverage))
-    print(f"{report.total} procedures ({report.inserted} new, {report.updated} updated) in {report.duration:.1f}s")
-    print(f"issues by part: {report.issues_by_part}; corrections applied: {report.corrections_applied}")
-    print(f"coverage: {coverage}")
-    print(f"brief coverage: {report.brief_summary()}")
-    if report.brief_corrections_stale:
-        print(f"stale brief corrections: {sorted(report.brief_corrections_stale)}")
-
-
-if __name__ == "__main__":
-    main()
