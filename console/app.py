@@ -14,10 +14,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import RequestResponseEndpoint
 
+from common.http_api import INTERNAL_MESSAGE, error_response
 from console.db import make_engine, session_factory
 from console.routes import admin, analytics, api, auth, briefs, complaints, desk, faqs, review, training
 from console.routes.deps import PERMISSIONS, can
-from console.routes.errors import INTERNAL_MESSAGE, install_error_handlers, json_error
+from console.routes.errors import install_error_handlers
 from console.services.accounts import ROLE_LABELS
 from console.services.desk_sweeper import IdleHandoffSweeper
 from console.services.office_hours import parse
@@ -116,7 +117,7 @@ async def _headers_and_errors(request: Request, call_next: RequestResponseEndpoi
     except Exception:
         logger.error("unhandled exception on %s", request.url.path, exc_info=True)
         if request.url.path.startswith("/api/"):
-            response = json_error(500, "internal_error", INTERNAL_MESSAGE)
+            response = error_response(500, "internal_error", INTERNAL_MESSAGE)
         else:
             response = HTMLResponse(f"<!doctype html><meta charset=utf-8><p>{INTERNAL_MESSAGE}</p>", status_code=500)
     for name, value in SECURITY_HEADERS.items():

@@ -9,8 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
+from common.http_api import ApiError
 from console.routes.deps import DbSession, require_service_token
-from console.routes.errors import ApiError
 from console.routes.schemas import (
     ComplaintIn,
     ComplaintOut,

@@ -7,7 +7,6 @@ the permission it needs and the matrix is documented in one place.
 # No "from __future__ import annotations": FastAPI must evaluate the closures' Annotated
 # parameters (they refer to the local ``permission``), which string annotations would break.
 
-import hmac
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -15,12 +14,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from common.http_api import service_token_dependency
 from console.db import session_scope
 from console.models import User, WebSession
-from console.routes.errors import ApiError, LoginRequiredError, PageError
+from console.routes.errors import LoginRequiredError, PageError
 from console.services import sessions
 
 # permission -> roles holding it. Trainers read FAQs (to write training data) but do not change
@@ -111,19 +110,8 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-bearer = HTTPBearer(auto_error=False, description="CONSOLE_SERVICE_TOKEN (the Rasa action server).")
-
-
-def require_service_token(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> None:
-    """Only the action server holds the token; an empty configured token disables the API."""
-    expected = request.app.state.settings.service_token
-    if not expected:
-        raise ApiError(503, "api_disabled", "Dịch vụ chưa được cấu hình mã truy cập (CONSOLE_SERVICE_TOKEN).")
-    presented = credentials.credentials if credentials else ""
-    if not hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8")):
-        raise ApiError(401, "unauthorized", "Thiếu hoặc sai mã truy cập dịch vụ.", {"WWW-Authenticate": "Bearer"})
+# Only the action server holds the token; an empty configured token disables the API.
+require_service_token = service_token_dependency("CONSOLE_SERVICE_TOKEN", "the Rasa action server")
 
 
 # Route parameter types: ``ctx: FaqEditForm`` reads "signed in, may edit FAQs, valid CSRF token".

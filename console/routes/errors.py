@@ -1,4 +1,4 @@
-"""Errors: JSON ``{"error": {"code", "message"}}`` under ``/api/``, a Vietnamese HTML page elsewhere.
+"""Errors: the JSON shape of :mod:`common.http_api` under ``/api/``, a Vietnamese HTML page elsewhere.
 
 Never a stack trace: validation errors, unknown routes and unexpected exceptions are all rewritten.
 """
@@ -11,27 +11,27 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from common.http_api import (
+    INTERNAL_MESSAGE,
+    UNAUTHORIZED_MESSAGE,
+    ApiError,
+    api_error_handler,
+    error_response,
+    validation_message,
+)
+
 logger = logging.getLogger("console")
-INTERNAL_MESSAGE = "Hệ thống đang gặp sự cố, vui lòng thử lại sau ít phút."
 _HTTP_MESSAGES = {
     400: ("bad_request", "Yêu cầu không hợp lệ."),
-    401: ("unauthorized", "Thiếu hoặc sai mã truy cập dịch vụ."),
+    401: ("unauthorized", UNAUTHORIZED_MESSAGE),
     403: ("forbidden", "Bạn không có quyền thực hiện thao tác này."),
     404: ("not_found", "Không tìm thấy nội dung yêu cầu."),
     405: ("method_not_allowed", "Phương thức không được hỗ trợ tại địa chỉ này."),
     422: ("invalid_request", "Yêu cầu không hợp lệ."),
 }
-
-
-class ApiError(Exception):
-    """An expected API failure: status, machine code, Vietnamese message."""
-
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(code)
-        self.status, self.code, self.message, self.headers = status, code, message, headers
 
 
 class PageError(Exception):
@@ -44,10 +44,6 @@ class PageError(Exception):
 
 class LoginRequiredError(Exception):
     """No live session: the page handler redirects to the sign-in form."""
-
-
-def json_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}}, headers=headers)
 
 
 def _is_api(request: Request) -> bool:
@@ -63,21 +59,6 @@ def html_error(request: Request, status: int, message: str) -> Response:
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 
-def _validation_message(errors: list[dict[str, Any]]) -> str:
-    fields = []
-    for error in errors[:5]:
-        names = [str(p) for p in error.get("loc", ()) if isinstance(p, str) and p not in ("body", "query", "path")]
-        name = names[-1] if names else "nội dung yêu cầu"
-        if name not in fields:
-            fields.append(name)
-    return "Yêu cầu không hợp lệ: kiểm tra " + ", ".join(fields) + "."
-
-
-async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
-    return json_error(exc.status, exc.code, exc.message, exc.headers)
-
-
 async def _page_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PageError)
     return html_error(request, exc.status, exc.message)
@@ -90,13 +71,8 @@ async def _login_required(request: Request, _exc: Exception) -> Response:
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = list(exc.errors())
-    if any(e.get("type") in ("value_error.jsondecode", "json_invalid") for e in errors):
-        message, code = "Nội dung yêu cầu không phải JSON hợp lệ.", "malformed_json"
-    else:
-        message, code = _validation_message(errors), "invalid_request"
     if _is_api(request):
-        return json_error(422, code, message)
+        return error_response(422, *validation_message(list(exc.errors())))
     return html_error(request, 400, "Dữ liệu gửi lên không hợp lệ. Vui lòng tải lại trang và thử lại.")
 
 
@@ -104,19 +80,19 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "Yêu cầu không thể thực hiện."))
     if _is_api(request):
-        return json_error(exc.status_code, code, message, getattr(exc, "headers", None))
+        return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
     return html_error(request, exc.status_code, message)
 
 
 async def _unexpected(request: Request, _exc: Exception) -> Response:
     logger.error("unhandled exception on %s", request.url.path, exc_info=_exc)
     if _is_api(request):
-        return json_error(500, "internal_error", INTERNAL_MESSAGE)
+        return error_response(500, "internal_error", INTERNAL_MESSAGE)
     return HTMLResponse(f"<!doctype html><meta charset=utf-8><p>{INTERNAL_MESSAGE}</p>", status_code=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(PageError, _page_error)
     app.add_exception_handler(LoginRequiredError, _login_required)
     app.add_exception_handler(RequestValidationError, _validation_error)

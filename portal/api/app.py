@@ -15,8 +15,9 @@ import uuid
 from fastapi import FastAPI, Request, Response
 from starlette.middleware.base import RequestResponseEndpoint
 
+from common.http_api import INTERNAL_MESSAGE, error_response
 from portal.api.brief_routes import router as brief_router
-from portal.api.errors import INTERNAL_MESSAGE, error_response, install_error_handlers
+from portal.api.errors import install_error_handlers
 from portal.api.routes import api, public
 from portal.db import make_engine, session_factory
 from portal.dossiers.protect import resolve_pii_key

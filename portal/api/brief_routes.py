@@ -10,8 +10,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
+from common.http_api import ApiError
 from portal.api.deps import SessionDep, require_service_token
-from portal.api.errors import ApiError
 from portal.api.routes import PROCEDURE_NOT_FOUND
 from portal.api.schemas import (
     ERROR_RESPONSES,

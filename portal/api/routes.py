@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import text
 
+from common.http_api import ApiError, error_response
 from portal.api import services
 from portal.api.deps import ClientKeyDep, SessionDep, require_service_token
-from portal.api.errors import ApiError, error_response
 from portal.api.schemas import (
     ERROR_RESPONSES,
     MAX_FILTER_CHARS,
