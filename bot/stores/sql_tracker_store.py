@@ -35,6 +35,8 @@ from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from common.tracker_rows import decode_event
+
 DEFAULT_CACHE_SIZE = 500
 
 
@@ -109,7 +111,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             .order_by(events.id)
         )
         for row in newer:
-            for event in deserialise_events([json.loads(row.data)]):  # none when Rasa cannot read it
+            for event in deserialise_events([decode_event(row.data)]):  # none when Rasa cannot read it
                 conversation.add(_Row(row.id, row.timestamp, row.type_name, event))
         self._conversations[sender_id] = conversation
         while len(self._conversations) > self._cache_size:

@@ -9,7 +9,6 @@ Rasa's HTTP API instead (see :mod:`console.services.rasa_api`).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from common.conversation import is_staff_message
 from common.sql import make_engine
 from common.text.pii import mask_pii
+from common.tracker_rows import decode_event
 
 logger = logging.getLogger(__name__)
 
@@ -75,14 +75,6 @@ class RawEvent:
     data: dict[str, Any]
 
 
-def _decode(text: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def _utc(timestamp: float | None) -> datetime:
     """Naive UTC, like every datetime the console stores (templates show local time)."""
     return datetime.fromtimestamp(timestamp or 0.0, tz=timezone.utc).replace(tzinfo=None)
@@ -106,7 +98,7 @@ def transcript(engine: Engine, sender_id: str, limit: int = 200) -> list[Line]:
         raise TrackerUnavailableError(type(exc).__name__) from exc
     lines = []
     for type_name, timestamp, raw in reversed(rows):
-        data = _decode(raw)
+        data = decode_event(raw)
         text = data.get("text")
         if not isinstance(text, str) or not text:
             continue
@@ -135,7 +127,7 @@ def iter_events(
                     timestamp=row.timestamp or 0.0,
                     intent_name=row.intent_name,
                     action_name=row.action_name,
-                    data=_decode(row.data),
+                    data=decode_event(row.data),
                 )
     except SQLAlchemyError as exc:
         raise TrackerUnavailableError(type(exc).__name__) from exc

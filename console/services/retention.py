@@ -24,12 +24,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from common.tracker_rows import decode_event
 from console.models import Complaint, Handoff, ReviewCorrection
 from console.models.desk import StaffReply
 from console.services.rasa_events import events
@@ -56,11 +56,8 @@ def stale_senders(engine: Engine, cutoff: float) -> list[str]:
 
 def _anonymized(raw: str | None) -> str:
     """The event JSON with everything a person typed or was told removed; structure kept."""
-    try:
-        data: dict[str, Any] = json.loads(raw or "{}")
-    except ValueError:
-        return "{}"
-    if not isinstance(data, dict):
+    data = decode_event(raw)
+    if not data:
         return "{}"
     for key in ("text", "metadata", "data", "input_channel_metadata", "message_id"):
         if key in data:

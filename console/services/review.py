@@ -11,7 +11,6 @@ offsets a trainer picks on screen are the offsets of the training example.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from sqlalchemy.orm import Session
 from common.conversation import FALLBACK_ACTIONS, FALLBACK_INTENTS, FAQ_INTENT, HANDOFF_INTENTS, HANDOFF_SLOT
 from common.text.normalize import normalize_text
 from common.text.pii import mask_pii
+from common.tracker_rows import decode_event
 from console.models import ReviewCorrection, User, utcnow
 from console.services import audit
 from console.services.rasa_events import TrackerUnavailableError, events
@@ -75,14 +75,6 @@ def display_text(raw: str) -> str:
     Every step keeps the length on NFC input, so Rasa's entity offsets still point at the same
     words; whitespace characters become plain spaces one for one for the same reason."""
     return re.sub(r"\s", " ", normalize_text(mask_pii(raw)))
-
-
-def _decode(raw: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(raw or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _message(row: Any, data: dict[str, Any]) -> Message | None:
@@ -155,7 +147,7 @@ def _mark_followers(engine: Engine, messages: list[Message]) -> None:
         elif current is not None and row.type_name == "action" and row.action_name in FALLBACK_ACTIONS:
             current.fallback = True
         elif current is not None and row.type_name == "slot":
-            data = _decode(row.data)
+            data = decode_event(row.data)
             if data.get("name") == HANDOFF_SLOT and data.get("value") not in (None, False, "", "false"):
                 current.handoff = True
 
@@ -226,7 +218,7 @@ def _recent(engine: Engine, session: Session, kind: str, low_confidence: float) 
         .order_by(events.c.id.desc())
         .limit(WINDOW),
     )
-    messages = [m for m in (_message(row, _decode(row.data)) for row in rows) if m is not None]
+    messages = [m for m in (_message(row, decode_event(row.data)) for row in rows) if m is not None]
     _mark_followers(engine, messages)
     corrections = _corrections_for(session, [m.event_id for m in messages])
     for message in messages:
@@ -252,7 +244,7 @@ def get_message(engine: Engine, session: Session, event_id: int) -> Message | No
             events.c.id == event_id, events.c.type_name == "user"
         ),
     )
-    message = _message(rows[0], _decode(rows[0].data)) if rows else None
+    message = _message(rows[0], decode_event(rows[0].data)) if rows else None
     if message is not None:
         _mark_followers(engine, [message])
         message.correction = _corrections_for(session, [event_id]).get(event_id)
