@@ -18,6 +18,7 @@ model never unpickles code.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,13 +34,15 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.component import StoredComponent
+
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "linear_intent_model.npz"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class BlendedIntentClassifier(GraphComponent, IntentClassifier):
+class BlendedIntentClassifier(StoredComponent, GraphComponent, IntentClassifier):
     """Logistic regression on sparse sentence features, blended with the previous ranking."""
 
     @classmethod
@@ -66,6 +69,7 @@ class BlendedIntentClassifier(GraphComponent, IntentClassifier):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
+        execution_context: ExecutionContext,
         weights: np.ndarray | None = None,
         intercepts: np.ndarray | None = None,
         intents: list[str] | None = None,
@@ -82,42 +86,14 @@ class BlendedIntentClassifier(GraphComponent, IntentClassifier):
         self._intents = intents or []
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> BlendedIntentClassifier:
-        """Creates a new untrained component (see parent class for full docstring)."""
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> BlendedIntentClassifier:
-        """Loads the stored arrays; an untrained component (pass-through) if there are none."""
-        try:
-            with (
-                model_storage.read_from(resource) as directory,
-                np.load(directory / MODEL_FILE, allow_pickle=False) as stored,
-            ):
-                return cls(
-                    config,
-                    model_storage,
-                    resource,
-                    weights=stored["weights"],
-                    intercepts=stored["intercepts"],
-                    intents=[str(name) for name in stored["intents"]],
-                )
-        except (ValueError, FileNotFoundError):
-            logger.debug("No linear intent model stored for %s; it will pass rankings through.", cls.__name__)
-            return cls(config, model_storage, resource)
+    def read_trained(cls, directory: Path) -> dict[str, Any]:
+        """The stored arrays (untrained, the component passes rankings through)."""
+        with np.load(directory / MODEL_FILE, allow_pickle=False) as stored:
+            return {
+                "weights": stored["weights"],
+                "intercepts": stored["intercepts"],
+                "intents": [str(name) for name in stored["intents"]],
+            }
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit a class-balanced multinomial logistic regression on the sentence features."""

@@ -29,10 +29,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import (
@@ -47,6 +45,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.alignment import NormalizedView, normalized_view
 from bot.nlu.aspects import ASPECT, aspect_entities
+from bot.nlu.component import ConfigComponent
 from bot.nlu.lookups import LOOKUP_TYPES, find_lookup_entities
 from common.text.patterns import (
     DOSSIER_CODE,
@@ -116,7 +115,7 @@ def extract_entities(text: str, entity_types: frozenset[str] | None = None) -> l
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
+class StructuredEntityExtractor(ConfigComponent, GraphComponent, EntityExtractorMixin):
     """Regex extractor for dossier codes, ID numbers and phone numbers, with normalized values."""
 
     @staticmethod
@@ -149,17 +148,6 @@ class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._merge_types = frozenset(config.get("merge_fragments", []))
         if self._lookup_mode not in ("fill", "replace"):
             raise InvalidConfigException(f"{type(self).__name__}: lookup_mode must be 'fill' or 'replace'")
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> StructuredEntityExtractor:
-        """Creates a new component (see parent class for full docstring)."""
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Append extracted entities (with ``extractor`` set) to each message's entities."""

@@ -25,6 +25,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
+from bot.nlu.component import StoredComponent
 from common.text.normalize import fold_accents
 
 logger = logging.getLogger(__name__)
@@ -76,7 +78,7 @@ def token_units(tokens: list[Token], *, bigrams: bool) -> list[list[str]]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
-class FoldedTokensFeaturizer(SparseFeaturizer, GraphComponent):
+class FoldedTokensFeaturizer(StoredComponent, SparseFeaturizer, GraphComponent):
     """Sparse accent-free syllable (and bigram) features for sequence and sentence."""
 
     @classmethod
@@ -124,33 +126,9 @@ class FoldedTokensFeaturizer(SparseFeaturizer, GraphComponent):
         self.vocabulary: dict[str, int] = vocabulary or {}
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> FoldedTokensFeaturizer:
-        """Creates a new untrained component (see parent class for full docstring)."""
-        return cls(config, model_storage, resource, execution_context)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> FoldedTokensFeaturizer:
-        """Loads the trained vocabulary; an untrained featurizer if there is none."""
-        try:
-            with model_storage.read_from(resource) as directory:
-                vocabulary = read_json_file(directory / VOCABULARY_FILE)
-        except (ValueError, FileNotFoundError):
-            logger.debug("No vocabulary stored for %s; loading it untrained.", cls.__name__)
-            vocabulary = None
-        return cls(config, model_storage, resource, execution_context, vocabulary=vocabulary)
+    def read_trained(cls, directory: Path) -> dict[str, Any]:
+        """The trained vocabulary (untrained, the featurizer adds no features)."""
+        return {"vocabulary": read_json_file(directory / VOCABULARY_FILE)}
 
     def train(self, training_data: TrainingData) -> Resource:
         """Learn the unit vocabulary from the tokenized TEXT of the training examples."""

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.aspects import find_aspects, question_aspects
+from bot.nlu.component import ConfigComponent
 
 ASPECT_INTENTS = {
     "documents": "ask_documents",
@@ -76,19 +75,11 @@ def first_question_ranking(text: str, ranking: list[dict[str, Any]]) -> list[dic
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class FirstQuestionIntentRanker(GraphComponent):
+class FirstQuestionIntentRanker(ConfigComponent, GraphComponent):
     """Puts the first asked aspect's intent on top when a message asks several (module doc)."""
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> FirstQuestionIntentRanker:
-        """Creates a new component (see parent class for full docstring)."""
-        return cls()
+    def __init__(self, config: dict[str, Any]) -> None:
+        """The ranker has no options."""
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Reorder ``intent_ranking`` and set ``intent`` to its new top."""

@@ -33,13 +33,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.component import ConfigComponent
 from bot.nlu.segmentation import ALNUM, PUNCT, WORD, Segment, segment
 from bot.nlu.spelling import VOCABULARY_FILE, load_corrector
 from common.text.normalize import squash_elongation
@@ -65,7 +63,7 @@ def _segmented_expansions(lexicon_path: str) -> dict[str, str]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class VietnameseTokenizer(Tokenizer):
+class VietnameseTokenizer(ConfigComponent, Tokenizer):
     """Vietnamese word tokenizer (underthesea) with exact offsets and normalized lemmas."""
 
     @staticmethod
@@ -115,17 +113,6 @@ class VietnameseTokenizer(Tokenizer):
             if path.is_file():
                 digest.update(path.read_bytes())
         return digest.hexdigest()
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> VietnameseTokenizer:
-        """Creates a new component (see parent class for full docstring)."""
-        return cls(config)
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         """Tokens of ``message.get(attribute)``; every token is a span of that exact text."""

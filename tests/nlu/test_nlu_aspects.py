@@ -125,6 +125,6 @@ def test_ranker_component_updates_intent_and_ranking():
     ranking = _ranking(("ask_agency", 0.55), ("ask_documents", 0.45))
     message.set(INTENT_RANKING_KEY, ranking)
     message.set(INTENT, ranking[0])
-    FirstQuestionIntentRanker().process([message])
+    FirstQuestionIntentRanker({}).process([message])
     assert message.get(INTENT) == {"name": "ask_documents", "confidence": 0.55}
     assert [r["name"] for r in message.get(INTENT_RANKING_KEY)] == ["ask_documents", "ask_agency"]
