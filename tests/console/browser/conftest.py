@@ -15,20 +15,17 @@ override ``settings`` (e.g. ``make_settings(tmp_path, rasa_url=...)``) and seed 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from launcher.processes import free_port
 from tests.browser import SCREENSHOTS, launch_context
 from tests.console.conftest import PASSWORD
+from tests.live_server import serve_asgi
 from tests.missing import import_or_missing
 
 playwright_api = import_or_missing("playwright.sync_api", "the PyPI package playwright is not installed")
-uvicorn = import_or_missing("uvicorn", "the PyPI package uvicorn is not installed")
 
 
 @pytest.fixture(autouse=True)
@@ -47,19 +44,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def live_console(app) -> Iterator[str]:
     """The ``app`` fixture served by uvicorn in a thread; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "console did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_asgi(app, "console") as url:
+        yield url
 
 
 @pytest.fixture
