@@ -6,10 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bench.search import run_search_benchmark, synthesize_catalog
 from portal.db import create_schema, make_engine, session_factory
 from portal.models.catalog import Procedure
 from portal.search import engine_for
-from bench.search import run_search_benchmark, synthesize_catalog
 
 NAMES = [
     ("1.001193", "Thủ tục đăng ký khai sinh", "Hộ tịch", "Cấp xã"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -126,6 +127,28 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
     )
     assert response.status_code == 303, response.text[:500]
     return csrf_of(client.get("/faqs").text)
+
+
+@dataclass
+class StaffDesk:
+    """A console against a real Rasa: the action server's API client and one signed-in staff member."""
+
+    api: TestClient
+    staff: TestClient
+    csrf: str
+
+
+def staff_desk(tmp_path: Path, username: str, display_name: str, **overrides: object) -> StaffDesk:
+    """A fresh console (settings ``overrides``, e.g. ``rasa_url``) with staff member ``username``
+    signed in; the API client presents the service token, like the action server."""
+    settings = make_settings(tmp_path, **overrides)
+    create_schema(make_engine(settings.database_url))
+    app = create_app(settings)
+    with session_scope(app.state.session_factory) as session:
+        accounts.create_user(session, username, PASSWORD, "staff", display_name)
+    staff = TestClient(app)
+    csrf = login(staff, username)
+    return StaffDesk(TestClient(app, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}), staff, csrf)
 
 
 @pytest.fixture

@@ -14,15 +14,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from common.conversation import HANDOFF_SLOT
-from console.app import create_app
-from console.db import create_schema, make_engine, session_scope
-from console.services import accounts
-from launcher.processes import free_port, start, stop
-from launcher.stack import rasa_api_spec
-from tests.console.conftest import PASSWORD, SERVICE_TOKEN, login, make_settings
+from tests.console.conftest import staff_desk
+from tests.rasa_server import rasa_with_sqlite_tracker
 from web.server import HANDOFF_FIELD, WebServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]  # may train the full model first
@@ -42,33 +37,9 @@ def rasa_server(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -
     session's model (trained for the current data; never an older file picked by date)."""
     assert has_handoff_policy(trained_model), "config.yml must keep bot.policies.handoff.HandoffPolicy"
     work = tmp_path_factory.mktemp("rasa")
-    tracker_db = work / "tracker.db"
-    (work / "endpoints.yml").write_text(
-        "tracker_store:\n"
-        "  type: bot.stores.masking_tracker_store.MaskingTrackerStore\n"
-        "  wrapped:\n"
-        "    type: sql\n"
-        "    dialect: sqlite\n"
-        f"    db: {tracker_db}\n",
-        encoding="utf-8",
-    )
-    (work / "credentials.yml").write_text(
-        "bot.channels.rest.GuardedRestInput:\n  payload_key: integration-key\n", encoding="utf-8"
-    )
-    port = free_port()
-    spec = rasa_api_spec(
-        trained_model,
-        port,
-        TOKEN,
-        work / "rasa.log",
-        endpoints=work / "endpoints.yml",
-        credentials=work / "credentials.yml",
-    )
-    process = start(spec)
-    try:
-        yield f"http://127.0.0.1:{port}", tracker_db
-    finally:
-        stop([process])
+    credentials = "bot.channels.rest.GuardedRestInput:\n  payload_key: integration-key\n"
+    with rasa_with_sqlite_tracker(trained_model, work, TOKEN, credentials) as served:
+        yield served
 
 
 def say(rasa_url: str, sender: str, text: str) -> list[dict]:
@@ -91,18 +62,17 @@ def test_take_silence_reply_relay_release(rasa_server, tmp_path: Path) -> None:
     conversation = f"web:{citizen}"
     assert say(rasa_url, citizen, "xin chào"), "the bot should answer before any handoff"
 
-    settings = make_settings(
-        tmp_path, rasa_url=rasa_url, rasa_token=TOKEN, tracker_database_url=f"sqlite:///{tracker_db}"
+    desk = staff_desk(
+        tmp_path,
+        "staff1",
+        "Cán bộ Lan",
+        rasa_url=rasa_url,
+        rasa_token=TOKEN,
+        tracker_database_url=f"sqlite:///{tracker_db}",
     )
-    create_schema(make_engine(settings.database_url))
-    app = create_app(settings)
-    with session_scope(app.state.session_factory) as session:
-        accounts.create_user(session, "staff1", PASSWORD, "staff", "Cán bộ Lan")
-    api = TestClient(app, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
+    api, staff, token = desk.api, desk.staff, desk.csrf
     created = api.post("/api/v1/handoffs", json={"sender_id": conversation, "channel": "web", "reason": "test"})
     handoff_id = created.json()["id"]
-    staff = TestClient(app)
-    token = login(staff, "staff1")
 
     assert "Bạn đã nhận" in staff.post(f"/desk/{handoff_id}/take", data={"csrf_token": token}).text
     assert slot(rasa_url, conversation, HANDOFF_SLOT) is True

@@ -16,15 +16,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
-from console.app import create_app
-from console.db import create_schema, make_engine, session_scope
-from console.services import accounts
-from launcher.processes import free_port, start, stop
-from launcher.stack import rasa_api_spec
 from tests.channels.fakes import APP_ID, OA_SECRET, FakeZaloServer, signed_headers, zalo_event
-from tests.console.conftest import PASSWORD, SERVICE_TOKEN, login, make_settings
+from tests.console.conftest import staff_desk
+from tests.rasa_server import rasa_with_sqlite_tracker
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 TOKEN = "zalo-staff-test-token"
@@ -36,18 +31,7 @@ SENDER = f"zalo:{USER_ID}"
 def zalo_rasa(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, FakeZaloServer]]:
     """The fake Zalo API and ``rasa run --enable-api`` with the Zalo channel configured against it."""
     work = tmp_path_factory.mktemp("zalo_rasa")
-    (work / "endpoints.yml").write_text(
-        "tracker_store:\n"
-        "  type: bot.stores.masking_tracker_store.MaskingTrackerStore\n"
-        "  wrapped:\n"
-        "    type: sql\n"
-        "    dialect: sqlite\n"
-        f"    db: {work / 'tracker.db'}\n",
-        encoding="utf-8",
-    )
-    (work / "credentials.yml").write_text(
-        f"bot.channels.zalo.ZaloInput:\n  token_store_path: {work / 'zalo_tokens.json'}\n", encoding="utf-8"
-    )
+    credentials = f"bot.channels.zalo.ZaloInput:\n  token_store_path: {work / 'zalo_tokens.json'}\n"
     with FakeZaloServer() as zalo:
         env = {
             "ZALO_APP_ID": APP_ID,
@@ -59,21 +43,8 @@ def zalo_rasa(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
             "ZALO_OAUTH_URL": zalo.base_url + "/v4/oa/access_token",
             "CHANNEL_PAYLOAD_KEY": "zalo-staff-payload-key",
         }
-        port = free_port()
-        spec = rasa_api_spec(
-            trained_model,
-            port,
-            TOKEN,
-            work / "rasa.log",
-            endpoints=work / "endpoints.yml",
-            credentials=work / "credentials.yml",
-            env=env,
-        )
-        process = start(spec)
-        try:
-            yield f"http://127.0.0.1:{port}", zalo
-        finally:
-            stop([process])
+        with rasa_with_sqlite_tracker(trained_model, work, TOKEN, credentials, env) as (rasa_url, _tracker_db):
+            yield rasa_url, zalo
 
 
 def wait_for_text(zalo: FakeZaloServer, fragment: str, timeout: float = 30) -> dict:
@@ -96,15 +67,9 @@ def test_staff_reply_and_complaint_answer_are_sent_through_zalo(zalo_rasa, tmp_p
     greeting = wait_for_text(zalo, "Xin chào")
     assert greeting["recipient"] == {"user_id": USER_ID}
 
-    settings = make_settings(tmp_path, rasa_url=rasa_url, rasa_token=TOKEN)
-    create_schema(make_engine(settings.database_url))
-    app = create_app(settings)
-    with session_scope(app.state.session_factory) as session:
-        accounts.create_user(session, "staff-zalo", PASSWORD, "staff", "Cán bộ Minh")
-    api = TestClient(app, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"})
+    desk = staff_desk(tmp_path, "staff-zalo", "Cán bộ Minh", rasa_url=rasa_url, rasa_token=TOKEN)
+    api, staff, csrf = desk.api, desk.staff, desk.csrf
     handoff = api.post("/api/v1/handoffs", json={"sender_id": SENDER, "channel": "zalo", "reason": "test"}).json()
-    staff = TestClient(app)
-    csrf = login(staff, "staff-zalo")
     assert "Bạn đã nhận" in staff.post(f"/desk/{handoff['id']}/take", data={"csrf_token": csrf}).text
     reply = "Chào anh, tôi là cán bộ Minh, tôi xem hồ sơ giúp anh nhé."
     sent = staff.post(f"/desk/{handoff['id']}/reply", data={"csrf_token": csrf, "text": reply})
