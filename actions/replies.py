@@ -1,6 +1,6 @@
 """One reply about a procedure: the aspects asked, on a phone screen, with one source line.
 
-Rules every reply follows (tested in tests/unit/test_replies.py):
+Rules every reply follows (tested in tests/actions/test_replies.py):
 - at most ``MAX_REPLY_CHARS`` characters, never cut inside a sentence: whole items are left out
   from the end and the reply says how many ("… và 3 giấy tờ khác (xem đầy đủ trên Cổng)");
 - the ordinary case first; other named cases are buttons "Trường hợp khác: …" whose signed payload

@@ -13,7 +13,7 @@ from actions.answers import document_line
 from actions.aspects import AGENCY, ASPECTS, DOCUMENTS, FEE, OVERVIEW, TIME
 from actions.places import Place
 from actions.replies import MAX_REPLY_CHARS, compose
-from tests.unit.brief_fixtures import BIRTH, LICENCE, RESIDENCE
+from tests.actions.brief_fixtures import BIRTH, LICENCE, RESIDENCE
 
 SAIGON = Place(
     province="Thành phố Hồ Chí Minh",

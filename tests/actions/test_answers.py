@@ -5,7 +5,7 @@ from __future__ import annotations
 from actions.answers import document_line, format_date, format_vnd, whole_sentences
 from actions.brief import brief_from_detail, display_name, procedure_brief
 from actions.replies import compose
-from tests.unit.brief_fixtures import BIRTH
+from tests.actions.brief_fixtures import BIRTH
 
 RESIDENCE_DETAIL = {
     "code": "1.004222",

@@ -19,7 +19,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.policies.handoff import HandoffPolicy
 from common.conversation import HANDOFF_SLOT
 
-DOMAIN = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
+DOMAIN = Domain.load(str(Path(__file__).resolve().parents[3] / "domain.yml"))
 
 
 @pytest.fixture
