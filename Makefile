@@ -88,7 +88,7 @@ test: install browser nginx axe ## Run the test suite and validate the Rasa data
 	$(PY) -m bot.train
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-gate: install ## Only the quality gates of make test (NLU intent/entity F1, answer facts >= 95%, no artefact)
+gate: install ## Only the quality gates of make test (NLU intent/entity F1, answer facts, no artefact; common/quality_gates.py)
 	$(PY) -m bot.train
 	$(PY) -m pytest tests/nlu/test_quality_gate.py tests/answer_quality/test_answer_quality.py
 

@@ -17,9 +17,6 @@ from bot.evaluation.answer_run import Turn
 from common.quality_gates import ANSWER_GATES
 
 REPORT_DIR = Path(__file__).resolve().parents[2] / "reports" / "answer_quality"
-# The quality gate of `make test` (tests/answer_quality/test_answer_quality.py).
-MIN_FACT_SHARE = ANSWER_GATES["min_fact_share"]  # one table with the NLU gate: common/quality_gates.py
-MAX_ARTEFACTS = int(ANSWER_GATES["max_artefacts"])
 # A reply longer than this does not fit a phone screen (issue 12: ~700 characters a message).
 LONG_MESSAGE_CHARS = 700
 WORST_SHOWN = 20
@@ -88,21 +85,22 @@ def score(items: Sequence[Item], turns: Sequence[Turn]) -> dict[str, Any]:
             "max_chars": max(lengths, default=0),
             f"over_{LONG_MESSAGE_CHARS}": sum(1 for n in lengths if n > LONG_MESSAGE_CHARS),
         },
-        "gate": {"min_fact_share": MIN_FACT_SHARE, "max_artefacts": MAX_ARTEFACTS},
+        "gate": ANSWER_GATES,
         "worst": [r["id"] for r in worst[:WORST_SHOWN] if r["missing"] or r["artefacts"]],
         "results": results,
     }
 
 
 def gate_failures(summary: dict[str, Any]) -> list[str]:
-    """Why the replies miss the quality gate (empty when they pass)."""
+    """Why the replies miss the quality gate of ``make test`` (empty when they pass); the thresholds
+    are :data:`common.quality_gates.ANSWER_GATES`, one table with the NLU gate."""
     failures = []
-    if summary["fact_share"] < MIN_FACT_SHARE:
+    if summary["fact_share"] < ANSWER_GATES["min_fact_share"]:
         failures.append(
-            f"facts present {summary['fact_share']:.2%} < {MIN_FACT_SHARE:.0%} "
+            f"facts present {summary['fact_share']:.2%} < {ANSWER_GATES['min_fact_share']:.0%} "
             f"({summary['facts_present']}/{summary['facts']})"
         )
-    if summary["artefacts"] > MAX_ARTEFACTS:
+    if summary["artefacts"] > ANSWER_GATES["max_artefacts"]:
         failures.append(f"{summary['artefacts']} template artefacts in {summary['items_with_artefacts']} items")
     return failures
 
