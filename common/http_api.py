@@ -1,8 +1,11 @@
 """The contract of the project's JSON APIs (portal, console): one error shape, one service-token check.
 
 Every failure answers ``{"error": {"code": "<machine code>", "message": "<Vietnamese>"}}``: the
-action server shows ``message`` to citizens and branches on ``code``. Each service installs its own
-handlers (the console also serves HTML pages) but raises and renders errors with these.
+action server shows ``message`` to citizens and branches on ``code``. FastAPI's own errors
+(validation, malformed JSON, unknown routes) are rewritten into this shape too, and unexpected
+exceptions become a neutral 500 without any stack trace. The portal installs
+:func:`install_json_error_handlers`; the console, which also serves HTML pages, answers its
+``/api/`` paths with the same responses. Each service names its own HTTP status texts.
 """
 
 # No "from __future__ import annotations": FastAPI must evaluate the closure's Annotated parameter
@@ -12,9 +15,11 @@ import hmac
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 INTERNAL_MESSAGE = "Hệ thống đang gặp sự cố, vui lòng thử lại sau ít phút."
 UNAUTHORIZED_MESSAGE = "Thiếu hoặc sai mã truy cập dịch vụ."
@@ -40,6 +45,47 @@ async def api_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     """The exception handler both services install for :class:`ApiError`."""
     assert isinstance(exc, ApiError)
     return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+
+def internal_error() -> JSONResponse:
+    """The neutral 500 (no detail of what went wrong reaches the caller)."""
+    return error_response(500, "internal_error", INTERNAL_MESSAGE)
+
+
+def http_error_text(status: int, texts: dict[int, tuple[str, str]]) -> tuple[str, str]:
+    """(machine code, Vietnamese message) of an HTTP status in a service's ``texts``."""
+    return texts.get(status, ("http_error", "Yêu cầu không thể thực hiện."))
+
+
+def http_error(exc: StarletteHTTPException, texts: dict[int, tuple[str, str]]) -> JSONResponse:
+    """An HTTP error of the framework (unknown route, wrong method) in the one shape."""
+    code, message = http_error_text(exc.status_code, texts)
+    return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
+
+
+def validation_error(exc: RequestValidationError) -> JSONResponse:
+    """A request the route's schema refuses, with the fields in Vietnamese (422)."""
+    return error_response(422, *validation_message(list(exc.errors())))
+
+
+def install_json_error_handlers(app: FastAPI, http_texts: dict[int, tuple[str, str]]) -> None:
+    """Every failure of a JSON-only API (the portal) in the one shape."""
+
+    async def on_validation(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return validation_error(exc)
+
+    async def on_http(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        return http_error(exc, http_texts)
+
+    async def on_unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+        return internal_error()
+
+    app.add_exception_handler(ApiError, api_error_handler)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)
 
 
 # pydantic v1 error types -> Vietnamese phrase about the field.

@@ -9,12 +9,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import RequestResponseEndpoint
 
-from common.http_api import INTERNAL_MESSAGE, error_response
+from common.http_api import internal_error
 from console.db import make_engine, session_factory
 from console.routes import admin, analytics, api, auth, briefs, complaints, desk, faqs, review, training
 from console.routes.deps import PERMISSIONS, can
@@ -116,10 +115,7 @@ async def _headers_and_errors(request: Request, call_next: RequestResponseEndpoi
         response = await call_next(request)
     except Exception:
         logger.error("unhandled exception on %s", request.url.path, exc_info=True)
-        if request.url.path.startswith("/api/"):
-            response = error_response(500, "internal_error", INTERNAL_MESSAGE)
-        else:
-            response = HTMLResponse(f"<!doctype html><meta charset=utf-8><p>{INTERNAL_MESSAGE}</p>", status_code=500)
+        response = internal_error(request)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     if not request.url.path.startswith("/static/"):

@@ -14,14 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from common.http_api import (
-    INTERNAL_MESSAGE,
-    UNAUTHORIZED_MESSAGE,
-    ApiError,
-    api_error_handler,
-    error_response,
-    validation_message,
-)
+from common import http_api
+from common.http_api import INTERNAL_MESSAGE, UNAUTHORIZED_MESSAGE, ApiError, api_error_handler
 
 logger = logging.getLogger("console")
 _HTTP_MESSAGES = {
@@ -72,23 +66,27 @@ async def _login_required(request: Request, _exc: Exception) -> Response:
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if _is_api(request):
-        return error_response(422, *validation_message(list(exc.errors())))
+        return http_api.validation_error(exc)
     return html_error(request, 400, "Dữ liệu gửi lên không hợp lệ. Vui lòng tải lại trang và thử lại.")
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "Yêu cầu không thể thực hiện."))
     if _is_api(request):
-        return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
-    return html_error(request, exc.status_code, message)
+        return http_api.http_error(exc, _HTTP_MESSAGES)
+    return html_error(request, exc.status_code, http_api.http_error_text(exc.status_code, _HTTP_MESSAGES)[1])
 
 
-async def _unexpected(request: Request, _exc: Exception) -> Response:
-    logger.error("unhandled exception on %s", request.url.path, exc_info=_exc)
+def internal_error(request: Request) -> Response:
+    """The neutral 500: JSON under ``/api/``, a one-line Vietnamese page elsewhere."""
     if _is_api(request):
-        return error_response(500, "internal_error", INTERNAL_MESSAGE)
+        return http_api.internal_error()
     return HTMLResponse(f"<!doctype html><meta charset=utf-8><p>{INTERNAL_MESSAGE}</p>", status_code=500)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    logger.error("unhandled exception on %s", request.url.path, exc_info=exc)
+    return internal_error(request)
 
 
 def install_error_handlers(app: FastAPI) -> None:

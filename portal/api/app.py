@@ -15,7 +15,7 @@ import uuid
 from fastapi import FastAPI, Request, Response
 from starlette.middleware.base import RequestResponseEndpoint
 
-from common.http_api import INTERNAL_MESSAGE, error_response
+from common.http_api import internal_error
 from portal.api.brief_routes import router as brief_router
 from portal.api.errors import install_error_handlers
 from portal.api.routes import api, public
@@ -63,7 +63,7 @@ async def _request_log(request: Request, call_next: RequestResponseEndpoint) -> 
         response = await call_next(request)
     except Exception:
         logger.error("unhandled exception", exc_info=True, extra={"request_id": request_id})
-        response = error_response(500, "internal_error", INTERNAL_MESSAGE)
+        response = internal_error()
     route = request.scope.get("route")
     logger.info(
         "request",
