@@ -14,45 +14,36 @@ import os
 import signal
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from launcher.cluster.nginx import write_config
 from launcher.cluster.stack import Cluster
-from launcher.cluster.throwaway import connect_postgres, service_problem, throwaway_cluster, throwaway_settings
-from launcher.processes import RunningProcess, free_port
+from launcher.cluster.throwaway import (
+    connect_postgres,
+    service_problem,
+    throwaway_base,
+    throwaway_cluster,
+    throwaway_settings,
+)
+from launcher.processes import RunningProcess
 from launcher.stack import StackLayout
 
-from .load import LoadRun, run_locust, summarize
+from .load import LoadRun, run_locust, summarize, warm_up
 from .procstat import cpu_seconds, rss_kib
-
-WARM_UP = ("xin chào", "Làm căn cước cần giấy tờ gì?", "lệ phí bao nhiêu", "tra cứu hồ sơ", "0000")
 
 
 def cluster_base(model: Path, workdir: Path) -> StackLayout:
     """Model, secrets and ports of the portal, console and web page of the benchmark's cluster."""
-    return StackLayout(
-        model=model,
-        log_dir=workdir / "log",
-        rasa_token="bench-cluster-token",
-        portal_port=free_port(),
-        actions_port=0,  # nginx's actions listener (build_cluster)
-        rasa_port=0,  # nginx's internal listener (build_cluster)
-        web_port=free_port(),
-        console_port=free_port(),
-        tracker_db=workdir / "unused-tracker.db",
-        env={
-            "PORTAL_DEMO_DOSSIERS_PATH": str(workdir / "demo_dossiers.json"),
-            "PORTAL_DOSSIER_COUNT": "400",
-            "PORTAL_PII_KEY": "bench-cluster-pii-key",
-            "PORTAL_SERVICE_TOKEN": "bench-cluster-portal-token",
-            "CONSOLE_SERVICE_TOKEN": "bench-cluster-console-token",
-            "CHANNEL_PAYLOAD_KEY": "bench-cluster-payload-key",
-        },
-    )
+    env = {
+        "PORTAL_DEMO_DOSSIERS_PATH": str(workdir / "demo_dossiers.json"),
+        "PORTAL_DOSSIER_COUNT": "400",
+        "PORTAL_PII_KEY": "bench-cluster-pii-key",
+        "PORTAL_SERVICE_TOKEN": "bench-cluster-portal-token",
+        "CONSOLE_SERVICE_TOKEN": "bench-cluster-console-token",
+        "CHANNEL_PAYLOAD_KEY": "bench-cluster-payload-key",
+    }
+    return throwaway_base(model, workdir, "bench-cluster-token", env)
 
 
 def route_to(cluster: Cluster, processes: list[RunningProcess], servers: int) -> None:
@@ -61,16 +52,6 @@ def route_to(cluster: Cluster, processes: list[RunningProcess], servers: int) ->
     nginx = next(process for process in processes if process.spec.name == "nginx")
     os.kill(nginx.popen.pid, signal.SIGHUP)
     time.sleep(2.0)  # new workers take over; old ones finish their requests
-
-
-def warm_up(cluster: Cluster) -> None:
-    """A few conversations before measuring, spread over every server (first turns are slow)."""
-    for _ in range(4):
-        sender = uuid.uuid4().hex
-        for message in WARM_UP:
-            requests.post(
-                f"{cluster.public_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=120
-            ).raise_for_status()
 
 
 def run_cluster_bench(model: Path, users: int = 24, turns: int = 10, db_name: str = "test") -> dict[str, Any]:
@@ -84,7 +65,7 @@ def run_cluster_bench(model: Path, users: int = 24, turns: int = 10, db_name: st
         with throwaway_cluster(settings, cluster_base(model, workdir), workdir) as (cluster, processes):
             rasa = [process for process in processes if process.spec.name.startswith("rasa-")]
             dossiers = Path(cluster.stack.env["PORTAL_DEMO_DOSSIERS_PATH"])
-            warm_up(cluster)
+            warm_up(cluster.public_url, conversations=4, timeout=120.0)  # spread over every server
             runs: dict[str, Any] = {}
             for servers in (1, 2):
                 route_to(cluster, processes, servers)

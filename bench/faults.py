@@ -33,9 +33,9 @@ import requests
 
 from actions.portal_client import ERROR_MESSAGES
 from launcher.processes import RunningProcess, free_port, start, start_all, stop
-from launcher.stack import StackLayout, assistant_specs
+from launcher.stack import StackLayout, assistant_specs, run_init_steps
 
-from .load import LoadRun, _prepare, _warm_up, bench_layout, run_locust, summarize
+from .load import LoadRun, bench_layout, run_locust, say, summarize, warm_up
 
 ANSWER_DEADLINE_S = 5.0
 UNAVAILABLE = ERROR_MESSAGES["unavailable"]
@@ -156,11 +156,7 @@ def wait_recovered(layout: StackLayout, timeout_s: float = RECOVERY_TIMEOUT_S) -
     sender = f"fault-probe-{uuid.uuid4().hex}"
     while time.monotonic() - started < timeout_s:
         try:
-            replies = requests.post(
-                f"{layout.rasa_url}/webhooks/rest/webhook",
-                json={"sender": sender, "message": PROBE_QUESTION},
-                timeout=30,
-            ).json()
+            replies = say(layout.rasa_url, sender, PROBE_QUESTION, timeout=30.0)
         except (requests.RequestException, ValueError):
             replies = []
         texts = [str(reply.get("text") or "") for reply in replies if isinstance(reply, dict)]
@@ -212,7 +208,7 @@ def run_fault_campaign(
     with tempfile.TemporaryDirectory(prefix="bench-faults-") as tmp:
         workdir = keep_dir or Path(tmp)
         layout = bench_layout(model, workdir)
-        _prepare(layout)
+        run_init_steps(layout)
         with DelayingProxy(layout.portal_port) as proxy:
             specs = []
             for spec in assistant_specs(layout):
@@ -222,7 +218,7 @@ def run_fault_campaign(
             processes = start_all(specs)
             stack = FaultStack(layout, processes, proxy)
             try:
-                _warm_up(layout)
+                warm_up(layout.rasa_url)
                 return {
                     "users": users,
                     "turns": turns,

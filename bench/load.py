@@ -18,20 +18,22 @@ import os
 import subprocess
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from launcher.processes import RunningProcess, free_port, start_all, stop
-from launcher.stack import PYTHON, REPO_ROOT, StackLayout, assistant_specs, init_steps
+from launcher.processes import RunningProcess, start_all, stop
+from launcher.stack import PYTHON, REPO_ROOT, StackLayout, assistant_specs, local_layout, run_init_steps
 
 from .procstat import cpu_seconds, rss_kib
 from .stats import percentile
 from .traffic import CYCLE
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+WARM_UP = ("xin chào", "Làm căn cước cần giấy tờ gì?", "lệ phí bao nhiêu", "tra cứu hồ sơ", "0000")
 BENCH_DIR = REPO_ROOT / "var" / "bench-load"  # portal/console databases kept between runs (import once)
 
 
@@ -146,46 +148,34 @@ def run_locust(
 def bench_layout(model: Path, workdir: Path, endpoints_file: str = "endpoints.yml") -> StackLayout:
     """The embedded stack of ``make run`` on free ports; conversations in a fresh SQLite file."""
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    return StackLayout(
-        model=model,
-        log_dir=workdir / "log",
-        rasa_token="bench-load-token",
-        portal_port=free_port(),
-        actions_port=free_port(),
-        rasa_port=free_port(),
-        console_port=free_port(),
-        tracker_db=workdir / "tracker.db",
-        endpoints_file=endpoints_file,
-        env={
-            "PORTAL_DATABASE_URL": f"sqlite:///{BENCH_DIR / 'portal.db'}",
-            "PORTAL_DEMO_DOSSIERS_PATH": str(BENCH_DIR / "demo_dossiers.json"),
-            "PORTAL_PII_KEY": "bench-load-pii-key",
-            "PORTAL_SERVICE_TOKEN": "bench-load-portal-token",
-            "CONSOLE_DATABASE_URL": f"sqlite:///{BENCH_DIR / 'console.db'}",
-            "CONSOLE_SERVICE_TOKEN": "bench-load-console-token",
-            "CHANNEL_PAYLOAD_KEY": "bench-load-payload-key",
-        },
+    env = {
+        "PORTAL_DATABASE_URL": f"sqlite:///{BENCH_DIR / 'portal.db'}",
+        "PORTAL_DEMO_DOSSIERS_PATH": str(BENCH_DIR / "demo_dossiers.json"),
+        "PORTAL_PII_KEY": "bench-load-pii-key",
+        "PORTAL_SERVICE_TOKEN": "bench-load-portal-token",
+        "CONSOLE_DATABASE_URL": f"sqlite:///{BENCH_DIR / 'console.db'}",
+        "CONSOLE_SERVICE_TOKEN": "bench-load-console-token",
+        "CHANNEL_PAYLOAD_KEY": "bench-load-payload-key",
+    }
+    return local_layout(model, workdir, "bench-load-token", env, endpoints_file=endpoints_file)
+
+
+def say(base_url: str, sender: str, message: str, timeout: float = 60.0) -> list[dict[str, Any]]:
+    """One citizen turn through the REST channel; the bot's replies (an HTTP error raises)."""
+    response = requests.post(
+        f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=timeout
     )
+    response.raise_for_status()
+    return response.json()
 
 
-def _prepare(layout: StackLayout) -> None:
-    for name, command, env in init_steps(layout):
-        log = layout.log_dir / f"{name}.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("w", encoding="utf-8") as sink:
-            done = subprocess.run(command, cwd=REPO_ROOT, env={**os.environ, **env}, stdout=sink, stderr=sink)
-        if done.returncode != 0:
-            raise RuntimeError(f"{name} failed: see {log}")
-
-
-def _warm_up(layout: StackLayout) -> None:
-    """A few turns before measuring: the first parses and action calls of a process are slow."""
-    for message in ("xin chào", "Làm căn cước cần giấy tờ gì?", "lệ phí bao nhiêu", "tra cứu hồ sơ", "0000"):
-        requests.post(
-            f"{layout.rasa_url}/webhooks/rest/webhook",
-            json={"sender": "bench-warm-up-0001", "message": message},
-            timeout=60,
-        ).raise_for_status()
+def warm_up(base_url: str, conversations: int = 1, timeout: float = 60.0) -> None:
+    """A few turns before measuring: the first parses and action calls of a process are slow (behind
+    a router, several conversations reach every server)."""
+    for _ in range(conversations):
+        sender = f"bench-warm-up-{uuid.uuid4().hex}"
+        for message in WARM_UP:
+            say(base_url, sender, message, timeout)
 
 
 def run_load_bench(
@@ -195,7 +185,7 @@ def run_load_bench(
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         workdir = keep_dir or Path(tmp)
         layout = bench_layout(model, workdir)
-        _prepare(layout)
+        run_init_steps(layout)
         specs = assistant_specs(layout)
         for spec in specs:  # a machine busy with other jobs loads the model slowly
             spec.start_timeout = max(spec.start_timeout, 600.0)
@@ -215,7 +205,7 @@ def _measure(
 ) -> dict[str, Any]:
     rasa = next(process for process in processes if process.spec.name == "rasa")
     pid = rasa.popen.pid
-    _warm_up(layout)
+    warm_up(layout.rasa_url)
     results: dict[str, Any] = {"model": layout.model.name, "runs": {}}
     for run in runs:
         before = _stack_cpu(processes)

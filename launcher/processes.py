@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # Logs, databases and keys hold masked conversations and secrets: owner-only from the first byte.
@@ -89,14 +90,21 @@ def _healthy(url: str) -> bool:
         return False
 
 
+def open_private_log(path: Path, *, append: bool = False) -> BinaryIO:
+    """A log file readable by its owner only: created so, or narrowed when an older run left it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    log = os.fdopen(os.open(path, flags, PRIVATE_FILE_MODE), "ab" if append else "wb")
+    os.chmod(path, PRIVATE_FILE_MODE)
+    return log
+
+
 def launch(spec: ProcessSpec) -> RunningProcess:
     """Start one process without waiting for it (see :func:`wait_ready`)."""
     if port_in_use(spec.port):
         raise StartupError(f"{spec.name}: port {spec.port} is already in use")
-    spec.log_file.parent.mkdir(parents=True, exist_ok=True)
     # Logs and whatever the process creates (databases, key files) are readable by their owner only.
-    log = os.fdopen(os.open(spec.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE_MODE), "ab")
-    os.chmod(spec.log_file, PRIVATE_FILE_MODE)
+    log = open_private_log(spec.log_file, append=True)
     popen = subprocess.Popen(
         spec.command,
         cwd=spec.cwd,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,27 +29,9 @@ from launcher.processes import (
     stop,
 )
 from launcher.settings import get_settings
-from launcher.stack import REPO_ROOT, StackLayout, assistant_specs, init_steps
+from launcher.stack import REPO_ROOT, StackLayout, assistant_specs, run_init_steps
 
 SHARED_SECRETS = ("PORTAL_SERVICE_TOKEN", "CHANNEL_PAYLOAD_KEY", "CONSOLE_SERVICE_TOKEN")
-
-
-def prepare(layout: StackLayout) -> None:
-    """Portal (schema, catalog, dossiers) and console (schema, FAQs): idempotent, fast when done."""
-    for name, command, env in init_steps(layout):
-        log = layout.log_dir / f"{name}.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("w", encoding="utf-8") as out:
-            result = subprocess.run(
-                command,
-                cwd=REPO_ROOT,
-                env={**os.environ, **env},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                check=False,
-            )
-        if result.returncode != 0:
-            raise StartupError(f"{name} failed: {last_log_line(log)} [{log}]")
 
 
 def check_ports(layout: StackLayout) -> None:
@@ -90,7 +71,7 @@ def main() -> int:
         layout = build_layout(train_model(args.models_dir))
         layout.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         print("• Preparing the portal and console databases (the first run imports the catalog)…", flush=True)
-        prepare(layout)
+        run_init_steps(layout)
         specs = assistant_specs(layout)
         print("• Starting " + ", ".join(f"{spec.name} (:{spec.port})" for spec in specs) + "…", flush=True)
         processes = start_all(specs)

@@ -8,11 +8,13 @@ stack.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from launcher.processes import ProcessSpec
+from launcher.processes import PRIVATE_UMASK, ProcessSpec, StartupError, free_port, last_log_line, open_private_log
 
 PYTHON = sys.executable
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +111,46 @@ def init_steps(layout: StackLayout) -> list[tuple[str, list[str], dict[str, str]
     if layout.console_port is not None:
         steps.append(("console-init", console_init_command(), layout.console_env()))
     return steps
+
+
+def run_init_steps(layout: StackLayout) -> None:
+    """Portal (schema, catalog, dossiers) and console (schema, FAQs): idempotent, fast when done.
+
+    Each step logs to ``<log_dir>/<name>.log``; what it creates is readable by its owner only."""
+    for name, command, env in init_steps(layout):
+        log = layout.log_dir / f"{name}.log"
+        with open_private_log(log) as out:
+            result = subprocess.run(
+                command,
+                cwd=REPO_ROOT,
+                env={**os.environ, **env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                check=False,
+                umask=PRIVATE_UMASK,
+            )
+        if result.returncode != 0:
+            raise StartupError(f"{name} failed: {last_log_line(log)} [{log}]")
+
+
+def local_layout(
+    model: Path, workdir: Path, rasa_token: str, env: dict[str, str], *, web: bool = False, **fields: object
+) -> StackLayout:
+    """The embedded stack on free loopback ports, logs and conversations under ``workdir``
+    (benchmarks, the answer evaluation, tests); ``fields`` override any other layout field."""
+    values: dict[str, object] = {
+        "model": model,
+        "log_dir": workdir / "log",
+        "rasa_token": rasa_token,
+        "portal_port": free_port(),
+        "actions_port": free_port(),
+        "rasa_port": free_port(),
+        "web_port": free_port() if web else None,
+        "console_port": free_port(),
+        "tracker_db": workdir / "tracker.db",
+        "env": env,
+    }
+    return StackLayout(**{**values, **fields})
 
 
 def assistant_specs(layout: StackLayout) -> list[ProcessSpec]:

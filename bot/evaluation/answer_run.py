@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,8 +22,8 @@ from typing import Any
 from bot.evaluation.answer_facts import PROCEDURE_CODE, Item
 from bot.evaluation.run import quiet_rasa_logs
 from common.conversation import EVAL_SENDER_PREFIX
-from launcher.processes import free_port, start_all, stop
-from launcher.stack import REPO_ROOT, StackLayout, assistant_specs, init_steps
+from launcher.processes import start_all, stop
+from launcher.stack import StackLayout, assistant_specs, local_layout, run_init_steps
 
 SERVICES = ("portal", "console", "actions")
 # A citizen taps at most this many buttons ("Bạn hỏi về thủ tục nào?", "Ý bạn là: …") to get an answer.
@@ -79,23 +77,9 @@ def _stack_env(workdir: Path) -> dict[str, str]:
 @contextmanager
 def running_services(workdir: Path) -> Iterator[StackLayout]:
     """Portal (catalog imported), staff console and action server, stopped on exit."""
-    layout = StackLayout(
-        model=Path(),  # the model is loaded in-process, not by a Rasa server
-        log_dir=workdir,
-        rasa_token="unused",
-        portal_port=free_port(),
-        actions_port=free_port(),
-        rasa_port=free_port(),
-        console_port=free_port(),
-        tracker_db=workdir / "tracker.db",
-        env=_stack_env(workdir),
-    )
-    for name, command, env in init_steps(layout):
-        done = subprocess.run(
-            command, cwd=REPO_ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=False
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"{name} failed: {done.stdout[-1500:]}{done.stderr[-1500:]}")
+    # The model is loaded in-process, not by a Rasa server.
+    layout = local_layout(Path(), workdir, "unused", _stack_env(workdir))
+    run_init_steps(layout)
     processes = start_all(spec for spec in assistant_specs(layout) if spec.name in SERVICES)
     try:
         yield layout

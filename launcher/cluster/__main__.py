@@ -19,8 +19,8 @@ from launcher.cluster.nginx import check_config, write_config
 from launcher.cluster.settings import get_settings
 from launcher.cluster.stack import Cluster, all_ports, build_cluster, cluster_specs, create_schemas
 from launcher.processes import RunningProcess, StartupError, port_in_use, start_together, stop
-from launcher.run import build_layout, prepare, watch
-from launcher.stack import REPO_ROOT
+from launcher.run import build_layout, watch
+from launcher.stack import REPO_ROOT, run_init_steps
 
 
 def start_cluster(cluster: Cluster) -> list[RunningProcess]:
@@ -39,7 +39,7 @@ def start_cluster(cluster: Cluster) -> list[RunningProcess]:
     except ValueError as error:
         raise StartupError(str(error)) from error
     cluster.stack.log_dir.mkdir(parents=True, exist_ok=True)
-    prepare(cluster.stack)
+    run_init_steps(cluster.stack)
     started: list[RunningProcess] = []
     try:
         for group in cluster_specs(cluster):

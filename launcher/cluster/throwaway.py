@@ -22,6 +22,23 @@ from launcher.processes import RunningProcess, free_port, stop
 from launcher.stack import StackLayout
 
 
+def throwaway_base(model: Path, workdir: Path, rasa_token: str, env: dict[str, str]) -> StackLayout:
+    """Model, secrets and free ports of the portal, console and web page of a throwaway cluster; the
+    actions and Rasa ports are nginx's listeners, which :func:`build_cluster` sets."""
+    return StackLayout(
+        model=model,
+        log_dir=workdir / "log",
+        rasa_token=rasa_token,
+        portal_port=free_port(),
+        actions_port=0,
+        rasa_port=0,
+        web_port=free_port(),
+        console_port=free_port(),
+        tracker_db=workdir / "unused-tracker.db",
+        env=env,
+    )
+
+
 def throwaway_settings(rasa_servers: int, db_name: str, name: str = "") -> ClusterSettings:
     """Settings from the environment with a random name and free nginx ports."""
     return dataclasses.replace(

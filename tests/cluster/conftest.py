@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from launcher.cluster.stack import Cluster
-from launcher.cluster.throwaway import service_problem, throwaway_cluster, throwaway_settings
-from launcher.processes import RunningProcess, free_port
-from launcher.stack import StackLayout
+from launcher.cluster.throwaway import service_problem, throwaway_base, throwaway_cluster, throwaway_settings
+from launcher.processes import RunningProcess
 from tests.integration.conftest import stack_env
 from tests.missing import missing
 
@@ -31,17 +30,6 @@ def running_cluster(
     problem = service_problem(settings)
     if problem:
         missing(problem)
-    base = StackLayout(
-        model=model,
-        log_dir=workdir / "log",
-        rasa_token=RASA_TOKEN,
-        portal_port=free_port(),
-        actions_port=0,  # nginx's actions listener (build_cluster)
-        rasa_port=0,  # nginx's internal listener (build_cluster)
-        web_port=free_port(),
-        console_port=free_port(),
-        tracker_db=workdir / "unused-tracker.db",
-        env=stack_env(workdir),
-    )
+    base = throwaway_base(model, workdir, RASA_TOKEN, stack_env(workdir))
     with throwaway_cluster(settings, base, workdir) as running:
         yield running

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import requests
 
-from launcher.processes import PRIVATE_UMASK, RunningProcess, free_port, start_all, stop
-from launcher.stack import PYTHON, REPO_ROOT, StackLayout, assistant_specs, init_steps
+from launcher.processes import RunningProcess, start_all, stop
+from launcher.stack import PYTHON, REPO_ROOT, StackLayout, assistant_specs, local_layout, run_init_steps
 
 PORTAL_TOKEN = "portal-test-token"
 CONSOLE_TOKEN = "console-test-token"
@@ -42,21 +42,6 @@ def stack_env(workdir: Path) -> dict[str, str]:
     }
 
 
-def run_init_steps(layout: StackLayout) -> None:
-    """portal init and console init, as ``make run`` does before starting the servers."""
-    for name, command, env in init_steps(layout):
-        done = subprocess.run(
-            command,
-            cwd=REPO_ROOT,
-            env={**os.environ, **env},
-            capture_output=True,
-            text=True,
-            check=False,
-            umask=PRIVATE_UMASK,  # as make run: databases readable by their owner only
-        )
-        assert done.returncode == 0, f"{name}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
-
-
 @pytest.fixture(scope="session")
 def running_stack(
     trained_model: Path, tmp_path_factory: pytest.TempPathFactory
@@ -64,18 +49,7 @@ def running_stack(
     """The whole stack and its processes (a test that restarts a part replaces it in the list, so
     the restarted process is stopped at the end too)."""
     workdir = tmp_path_factory.mktemp("stack")
-    layout = StackLayout(
-        model=trained_model,
-        log_dir=workdir,
-        rasa_token=RASA_TOKEN,
-        portal_port=free_port(),
-        actions_port=free_port(),
-        rasa_port=free_port(),
-        web_port=free_port(),
-        console_port=free_port(),
-        tracker_db=workdir / "tracker.db",
-        env=stack_env(workdir),
-    )
+    layout = local_layout(trained_model, workdir, RASA_TOKEN, stack_env(workdir), web=True, log_dir=workdir)
     run_init_steps(layout)
     processes = start_all(assistant_specs(layout))
     try:
