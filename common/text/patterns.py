@@ -29,7 +29,8 @@ NUMBER = "number"
 # "000.00.01.H29", "000.17.22.H56", "H56.14". Citizens drop dots, use spaces or lower case.
 _UNIT = r"(?:\d{2,3}[.\s]?){0,4}[a-z]\d{2}(?:[.\s]?\d{2,3}){0,4}"
 _CODE_SEP = r"(?:\s*[-–—]\s*|[.\s])"
-_DOSSIER = rf"(?<![\w.]){_UNIT}{_CODE_SEP}\d{{6}}{_CODE_SEP}\d{{4}}(?![\w])"
+# Public: log and transcript masking (common.text.pii) finds codes with the same pattern.
+DOSSIER_CODE_PATTERN = rf"(?<![\w.]){_UNIT}{_CODE_SEP}\d{{6}}{_CODE_SEP}\d{{4}}(?![\w])"
 _URL = r"(?:https?://|www\.)[^\s<>\"']+|(?<![\w@.])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|gov|edu|info|io)\b(?:/[^\s<>\"']*)?"
 _EMAIL = r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 # 12-digit personal ID (số định danh cá nhân / CCCD), contiguous or in groups of 3 or 4.
@@ -45,7 +46,7 @@ _PROTECTED = re.compile(
         for name, pattern in [
             (URL, _URL),
             (EMAIL, _EMAIL),
-            (DOSSIER_CODE, _DOSSIER),
+            (DOSSIER_CODE, DOSSIER_CODE_PATTERN),
             (ID_NUMBER, _ID),
             (PHONE_NUMBER, _PHONE),
             (DATE, _DATE),

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import re
 
+from common.text.patterns import DOSSIER_CODE_PATTERN
+
 # A digit run of 9-14 digits with at most one separator between two digits.
 _NUMBER_RUN = re.compile(r"(?<!\d)\+?\d(?:[ .,-]?\d){8,13}(?!\d)")
 _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
-# Dossier codes, as common.text.patterns recognises them (unit code - YYMMDD - 4-digit sequence).
-_DOSSIER_CODE = re.compile(
-    r"(?<![\w.])(?:\d{2,3}[.\s]?){0,4}[a-z]\d{2}(?:[.\s]?\d{2,3}){0,4}(?:\s*[-–—]\s*|[.\s])\d{6}"
-    r"(?:\s*[-–—]\s*|[.\s])\d{4}(?!\w)",
-    re.IGNORECASE,
-)
+# Dossier codes, as the tokenizer and the entity extractor recognise them (unit - YYMMDD - sequence).
+_DOSSIER_CODE = re.compile(DOSSIER_CODE_PATTERN, re.IGNORECASE)
 MASK_CHAR = "*"
 
 

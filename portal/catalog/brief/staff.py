@@ -155,16 +155,15 @@ def _validated(brief: dict[str, Any], change: CorrectionInput) -> dict[str, Any]
     return {"document_order": order, "document_names": names, "agency": agency, "note": note}
 
 
-def _content(public: dict[str, Any]) -> dict[str, Any]:
-    return {key: public[key] for key in ("document_order", "document_names", "agency", "note")}
+def _content(data: dict[str, Any]) -> dict[str, Any]:
+    """What staff edit: document order and names, agency, note."""
+    return {key: data[key] for key in ("document_order", "document_names", "agency", "note")}
 
 
 def _public(correction: BriefCorrection) -> dict[str, Any]:
+    """A correction as the console and the audit show it: its content, who changed it and when."""
     return {
-        "document_order": list(correction.document_order or []),
-        "document_names": dict(correction.document_names or {}),
-        "agency": correction.agency or "",
-        "note": correction.note or "",
+        **_content(correction_data(correction)),
         "updated_by": correction.updated_by or "",
         "updated_at": correction.updated_at.isoformat() if correction.updated_at else None,
     }
