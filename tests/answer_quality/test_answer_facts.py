@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from collections import Counter
 
 import pytest
 
 from bot.evaluation.answer_facts import ASPECTS, Fact, artefacts, contains, load_items, normalize
-from portal.settings import get_settings
+from tests.portal.brief_support import require_catalog
 
 
 def fact(*alternatives: str) -> Fact:
@@ -111,12 +110,7 @@ def test_the_item_set_covers_the_common_procedures_and_every_aspect():
 
 def test_every_item_names_a_procedure_of_the_catalog():
     """Each item's code is a record of the catalog snapshot its facts were read from."""
-    path = get_settings().catalog_path
-    if not path.exists():
-        message = f"catalog snapshot not found at {path}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    path = require_catalog()
     with gzip.open(path, "rt", encoding="utf-8") as lines:
         codes = {json.loads(line)["ma_thu_tuc"] for line in lines}
     unknown = sorted({item.code for item in load_items()} - codes)

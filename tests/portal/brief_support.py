@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from portal.catalog.importer import ImportReport, import_catalog, read_records
 from portal.db import create_schema, make_engine, session_factory, session_scope
 from portal.settings import get_settings
+from tests.missing import missing
 
 BRIEF_CODES = ("1.001193", "1.004222")
 
@@ -21,10 +19,7 @@ def require_catalog() -> Path:
     """The real catalog's path; skips locally, fails under CI (shared/ beside the clone is part of the setup)."""
     path = get_settings().catalog_path
     if not path.exists():
-        message = f"catalog snapshot not found at {path} (set PORTAL_CATALOG_PATH)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"catalog snapshot not found at {path} (set PORTAL_CATALOG_PATH)")
     return path
 
 

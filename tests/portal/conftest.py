@@ -6,7 +6,6 @@ use their own database. The import takes about 5 s.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from sqlalchemy.engine import Engine
 from portal.catalog.importer import ImportReport, import_catalog
 from portal.db import create_schema, make_engine, session_factory, session_scope
 from portal.settings import get_settings
+from tests.portal.brief_support import require_catalog
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,7 @@ class ImportedCatalog:
 def imported_catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImportedCatalog]:
     """The real catalog (settings.catalog_path) imported with the packaged corrections."""
     settings = get_settings()
-    if not settings.catalog_path.exists():
-        message = f"catalog snapshot not found at {settings.catalog_path} (set PORTAL_CATALOG_PATH)"
-        if os.environ.get("CI"):
-            pytest.fail(message)  # CI has shared/ beside the clone: a missing catalog is a broken setup
-        pytest.skip(message)
+    require_catalog()  # CI has shared/ beside the clone: a missing catalog is a broken setup there
     path = tmp_path_factory.mktemp("catalog_db") / "portal.db"
     engine = make_engine(f"sqlite:///{path}")
     create_schema(engine)
