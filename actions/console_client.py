@@ -18,6 +18,7 @@ from typing import Any
 import requests
 
 from actions.circuit_breaker import CircuitBreaker
+from actions.per_process import PerProcess
 from actions.settings import AssistantSettings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -141,21 +142,14 @@ class _NotFoundError(ConsoleError):
     """HTTP 404: the FAQ is not published (an answer, not a failure)."""
 
 
-_shared: ConsoleClient | None = None
-_shared_lock = threading.Lock()
+_SHARED = PerProcess(ConsoleClient)
 
 
 def shared_console_client() -> ConsoleClient:
     """One client (connection pool and FAQ cache) per action-server process."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = ConsoleClient()
-        return _shared
+    return _SHARED.get()
 
 
 def reset_shared_console_client() -> None:
     """Forget the shared client and its cache (tests that change the environment)."""
-    global _shared
-    with _shared_lock:
-        _shared = None
+    _SHARED.reset()

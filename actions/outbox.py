@@ -22,6 +22,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text,
 from sqlalchemy.engine import Engine
 
 from actions.console_client import ConsoleClient, ConsoleError, shared_console_client
+from actions.per_process import PerProcess
 from actions.settings import get_settings
 from common.sql import make_engine
 
@@ -133,22 +134,20 @@ class ConsoleOutbox:
                 logger.warning("outbox.flush_failed error=%s", type(error).__name__)
 
 
-_shared: ConsoleOutbox | None = None
-_shared_lock = threading.Lock()
+def _open_outbox() -> ConsoleOutbox:
+    settings = get_settings()
+    outbox = ConsoleOutbox(make_engine(settings.outbox_url), settings.outbox_retry_seconds, shared_console_client)
+    if outbox.pending():  # left by a previous run of this action server
+        outbox.start()
+    return outbox
+
+
+_SHARED = PerProcess(_open_outbox)
 
 
 def shared_outbox() -> ConsoleOutbox:
     """The process's outbox (created on first use, with its retry thread)."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            settings = get_settings()
-            _shared = ConsoleOutbox(
-                make_engine(settings.outbox_url), settings.outbox_retry_seconds, shared_console_client
-            )
-            if _shared.pending():  # left by a previous run of this action server
-                _shared.start()
-        return _shared
+    return _SHARED.get()
 
 
 def resume_pending() -> None:
@@ -161,6 +160,4 @@ def resume_pending() -> None:
 
 def reset_shared_outbox() -> None:
     """Forget the process's outbox (tests that change the environment)."""
-    global _shared
-    with _shared_lock:
-        _shared = None
+    _SHARED.reset()

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from actions.aspects import folded_words
+from actions.per_process import PerProcess
 
 MAX_NAME_WORDS = 5
 # Unit-type words of the address, accent-free, and the levels they introduce.
@@ -143,16 +143,7 @@ class _Index:
         self.all_names = self.ward_names | self.district_names | self.province_set
 
 
-_index: _Index | None = None
-_index_lock = threading.Lock()
-
-
-def _get_index() -> _Index:
-    global _index
-    with _index_lock:
-        if _index is None:
-            _index = _Index()
-        return _index
+_INDEX = PerProcess(_Index)  # built on first use: it loads underthesea's address data
 
 
 @dataclass
@@ -254,7 +245,7 @@ def find_place(text: str, location: str | None = None) -> PlaceLookup:
     unit words of the whole text ("tôi ở phường Bến Nghé quận 1 ...")."""
     if not (location or (text and may_name_a_place(text))):
         return PlaceLookup()
-    index = _get_index()
+    index = _INDEX.get()
     found = _mentions(location, index, bare_ok=True) if location else _Mentions(provinces=set())
     if text:
         in_text = _mentions(text, index, bare_ok=False)

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 import time
 from typing import Any
 
 import requests
 
 from actions.circuit_breaker import CircuitBreaker
+from actions.per_process import PerProcess
 from actions.settings import AssistantSettings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -168,21 +168,14 @@ class PortalClient:
             raise PortalError("bad_response", "not JSON") from exc
 
 
-_shared: PortalClient | None = None
-_shared_lock = threading.Lock()
+_SHARED = PerProcess(PortalClient)
 
 
 def shared_portal_client() -> PortalClient:
     """One client (connection pool and circuit breaker) per action-server process."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = PortalClient()
-        return _shared
+    return _SHARED.get()
 
 
 def reset_shared_portal_client() -> None:
     """Forget the shared client (tests that change the environment)."""
-    global _shared
-    with _shared_lock:
-        _shared = None
+    _SHARED.reset()
