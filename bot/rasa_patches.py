@@ -1,4 +1,4 @@
-"""Three fixes to Rasa 3.6.21's per-turn work, applied when our tracker store is loaded.
+"""Five fixes to Rasa 3.6.21's per-turn work, applied when our tracker store is loaded.
 
 Why here: every Rasa server of ours loads ``bot.stores.masking_tracker_store`` from its endpoints
 file (embedded and production), so importing that module is the one place all of them pass
@@ -23,10 +23,17 @@ other version nothing is patched and a warning says so (the code they replace ma
 3. ``Event.resolve_by_type`` walks every subclass of ``Event`` (and asks ``inspect.isabstract`` of
    each) for every event read from a tracker store or an action server. The class found for a type
    name is remembered; an unknown name still goes through Rasa's search (and its error).
+5. ``RemoteAction._action_call_format`` serializes every event of the session into every action
+   call (``EventVerbosity.ALL``): at turn 60 about 450 events and 300 KB of JSON, encoded by Rasa
+   and decoded by the action server, two or three times a turn. The action server gets the
+   tracker's state as before (slots, latest message, active loop, ...) with the last
+   :data:`ACTION_SERVER_EVENTS` events; our actions read at most the last ten messages
+   (``actions/handoff.py``) and Rasa SDK's forms only the events since the latest user message.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 from typing import Any
 
@@ -36,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 PATCHED_RASA_VERSION = "3.6.21"
 _applied: list[str] = []
+# Events of a conversation sent to the action server with each call (fix 5): about 13 turns.
+ACTION_SERVER_EVENTS = 100
 # Rasa's functions as they were before patching, for comparison in the tests.
 ORIGINALS: dict[str, Any] = {}
 
@@ -186,6 +195,30 @@ def _patch_incremental_states() -> None:
     Domain.states_for_tracker_history = states_for_tracker_history
 
 
+def _patch_action_call_events() -> None:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.trackers import EventVerbosity
+
+    ORIGINALS["_action_call_format"] = RemoteAction._action_call_format
+
+    def _action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> dict[str, Any]:
+        # Rasa's body, with only the last events serialized (the rest of the state is unchanged).
+        state = tracker.current_state(EventVerbosity.NONE)
+        first = max(0, len(tracker.events) - ACTION_SERVER_EVENTS)
+        state["events"] = [event.as_dict() for event in itertools.islice(tracker.events, first, None)]
+        result = {
+            "next_action": self._name,
+            "sender_id": tracker.sender_id,
+            "tracker": state,
+            "version": rasa.__version__,
+        }
+        if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+            result["domain"] = domain.as_dict()
+        return result
+
+    RemoteAction._action_call_format = _action_call_format
+
+
 def apply() -> list[str]:
     """Apply the fixes once per process; returns what is patched (empty on another Rasa version)."""
     if _applied:
@@ -205,5 +238,7 @@ def apply() -> list[str]:
     _applied.append("Event.resolve_by_type: classes remembered")
     _patch_incremental_states()
     _applied.append("Domain.states_for_tracker_history: only new events replayed")
+    _patch_action_call_events()
+    _applied.append(f"RemoteAction._action_call_format: last {ACTION_SERVER_EVENTS} events sent")
     logger.info("Rasa %s patched: %s", rasa.__version__, "; ".join(_applied))
     return list(_applied)

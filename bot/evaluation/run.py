@@ -115,7 +115,8 @@ def evaluate_model(
 
 
 def _component(config: dict[str, Any], name: str) -> dict[str, Any]:
-    return next((c for c in config["pipeline"] if c["name"] == name), {})
+    """The pipeline component named ``name`` or a subclass of ours named ``<module>.<...>name``."""
+    return next((c for c in config["pipeline"] if c["name"].rsplit(".", 1)[-1].endswith(name)), {})
 
 
 def default_pipeline_config(config_path: Path = REPO_ROOT / "config.yml") -> dict[str, Any]:

@@ -80,7 +80,7 @@ async def run_action(action: Any, tracker: DialogueStateTracker) -> list:
 
 
 def test_patches_apply_on_the_pinned_rasa() -> None:
-    """On rasa 3.6.21 the four fixes are applied, once, whatever the number of calls."""
+    """On rasa 3.6.21 the five fixes are applied, once, whatever the number of calls."""
     applied = rasa_patches.apply()
     assert applied == rasa_patches.apply()
     assert [name.split(":")[0] for name in applied] == [
@@ -88,6 +88,7 @@ def test_patches_apply_on_the_pinned_rasa() -> None:
         "FormAction.validate_slots",
         "Event.resolve_by_type",
         "Domain.states_for_tracker_history",
+        "RemoteAction._action_call_format",
     ]
 
 
@@ -103,6 +104,35 @@ def test_event_types_resolve_as_before() -> None:
         Event.resolve_by_type("no_such_event")
     assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
     assert Event.from_parameters({"event": "slot", "name": "a", "value": 1}) == SlotSet("a", 1)
+
+
+def _long_tracker(turns: int) -> DialogueStateTracker:
+    events: list[Any] = []
+    for turn in range(turns):
+        events += [
+            UserUttered(f"câu hỏi {turn}", {"name": "inform", "confidence": 0.9}),
+            SlotSet("dossier_code", f"X-{turn}"),
+            ActionExecuted("action_lookup"),
+            ActionExecuted("action_listen"),
+        ]
+    return listening_tracker(*events)
+
+
+@pytest.mark.parametrize("turns", [3, 60])
+def test_the_action_server_gets_rasas_state_with_the_last_events(turns: int) -> None:
+    """The body of an action call is Rasa's (same state, same domain), except that only the last
+    ACTION_SERVER_EVENTS events are sent: a short conversation is sent whole, a long one is cut."""
+    rasa_patches.apply()
+    tracker = _long_tracker(turns)
+    action = RemoteAction("action_lookup", EndpointConfig("http://127.0.0.1:1/webhook"))
+    body = action._action_call_format(tracker, DOMAIN)
+    reference = rasa_patches.ORIGINALS["_action_call_format"](action, tracker, DOMAIN)
+    all_events = reference["tracker"].pop("events")
+    sent = body["tracker"].pop("events")
+    assert body == reference
+    assert sent == all_events[-rasa_patches.ACTION_SERVER_EVENTS :]
+    assert len(sent) == min(len(all_events), rasa_patches.ACTION_SERVER_EVENTS)
+    assert (len(all_events) > rasa_patches.ACTION_SERVER_EVENTS) == (turns == 60)
 
 
 INVALID_RESPONSES = [
