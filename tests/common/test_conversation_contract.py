@@ -77,7 +77,7 @@ def test_intents_entities_and_actions_are_rasa_s() -> None:
     assert conversation.FALLBACK_ACTION in DOMAIN.action_names_or_texts
     assert conversation.PROCEDURE_ENTITY in DOMAIN.entities
     assert _component("policies", "RulePolicy")["core_fallback_action_name"] == conversation.FALLBACK_ACTION
-    assert _component("pipeline", "bot.nlu.faq_selector.RetrievalIntentResponseSelector")["retrieval_intent"] == conversation.FAQ_INTENT
+    assert _component("pipeline", "RetrievalIntentResponseSelector")["retrieval_intent"] == conversation.FAQ_INTENT
     assert conversation.PROCEDURE_ENTITY in _component("pipeline", "StructuredEntityExtractor")["entities"]
 
 
