@@ -58,6 +58,12 @@ def clean_metadata(value: Any) -> dict[str, Any]:
     return {key: item for key, item in value.items() if key not in ("guard", CLIENT_METADATA_KEY)}
 
 
+def trusted_proxies_from_credentials(credentials: dict[str, Any]) -> tuple[IpNetwork, ...]:
+    """The proxies whose ``X-Forwarded-For`` a web channel believes (credentials, else
+    ``CHANNEL_TRUSTED_PROXIES``); the same rule for REST and socket.io."""
+    return parse_trusted_proxies(credentials.get("trusted_proxies") or get_settings().trusted_proxies)
+
+
 def guard_from_credentials(credentials: dict[str, Any], min_sender_length: int) -> MessageGuard:
     """The guard a web channel builds from its credentials.yml entry (key: credentials or env)."""
     key = credentials.get("payload_key") or get_settings().payload_key
@@ -81,15 +87,15 @@ class GuardedRestInput(RestInput):
         credentials = credentials or {}
         # Web sender ids are UUIDs: a short id would be easy to guess and share by accident.
         guard = guard_from_credentials(credentials, min_sender_length=16)
-        proxies = credentials.get("trusted_proxies") or get_settings().trusted_proxies
+        proxies = trusted_proxies_from_credentials(credentials)
         return cls(guard, namespace=str(credentials.get("sender_namespace", WEB_NAMESPACE)), trusted_proxies=proxies)
 
     def __init__(
-        self, guard: MessageGuard, namespace: str = WEB_NAMESPACE, trusted_proxies: str | list[str] | None = None
+        self, guard: MessageGuard, namespace: str = WEB_NAMESPACE, trusted_proxies: tuple[IpNetwork, ...] = ()
     ) -> None:
         self.guard = guard
         self.namespace = namespace
-        self.trusted_proxies: tuple[IpNetwork, ...] = parse_trusted_proxies(trusted_proxies)
+        self.trusted_proxies = trusted_proxies
 
     def _client(self, request: Request) -> str:
         address = client_address(request.ip, request.headers.get("x-forwarded-for"), self.trusted_proxies)

@@ -40,7 +40,8 @@ def run_guarded(channel: GuardedSocketIOInput, text: str, sender: str) -> list[U
             message.sender_id, {"text": "Chọn", "buttons": [{"title": "Phí", "payload": "/ask_fee"}]}
         )
 
-    asyncio.run(channel._guarded(UserMessage(text, None, sender, input_channel="socketio"), on_new_message))
+    message = UserMessage(text, None, sender, input_channel="socketio")
+    asyncio.run(channel._guarded(message, on_new_message, caller="ip:test-caller"))
     return received
 
 
@@ -49,6 +50,7 @@ def test_typed_command_neutralised_and_answer_goes_to_session_room() -> None:
     channel, sio = channel_with_fake_sio()
     [message] = run_guarded(channel, "/restart", SESSION)
     assert message.text == "restart" and message.sender_id == f"webchat:{SESSION}"
+    assert message.metadata["client"] == "ip:test-caller"
     event, data, room = sio.emitted[-1]
     assert event == "bot_uttered" and room == SESSION
     payload = data["quick_replies"][0]["payload"]

@@ -2,8 +2,9 @@
 
 Small HTTP servers stand in for the Rasa, action and web servers and answer with their own port,
 so each test sees where nginx sent a request: one conversation always to the same Rasa server
-(REST body, Zalo body, socket.io query, the HTTP API path), another one when it is down, Rasa's
-HTTP API never on the public listener, and the action servers only on their own listener.
+(REST body, Zalo body, socket.io query, the HTTP API path), another one when it is down, with the
+citizen's address in X-Forwarded-For, Rasa's HTTP API never on the public listener, and the action
+servers only on their own listener.
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ from tests.missing import missing
 
 
 class PortEcho(BaseHTTPRequestHandler):
-    """Answers every request with the port it listens on."""
+    """Answers every request with the port it listens on, and the X-Forwarded-For it received."""
 
     def _answer(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         body = str(self.server.server_address[1]).encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Seen-Forwarded-For", self.headers.get("X-Forwarded-For") or "")
         self.end_headers()
         self.wfile.write(body)
 
@@ -148,6 +150,21 @@ def test_conversations_of_a_dead_server_go_to_the_other_one(routed: dict) -> Non
     assert str(down.port) in before.values()
     down.close()  # later tests of this module do not use the Rasa servers
     assert {rest(routed, sender) for sender in senders} == {str(alive.port)}
+
+
+def test_rasa_servers_learn_the_citizens_address(routed: dict) -> None:
+    """REST and socket.io requests reach the Rasa server with X-Forwarded-For, the address the
+    dossier-lookup throttle keys on (believed from nginx only, CHANNEL_TRUSTED_PROXIES); what the
+    client claimed stays to the left of the address nginx saw."""
+    sender = uuid.uuid4().hex
+    rest_answer = requests.post(f"{routed['public']}/webhooks/rest/webhook", json={"sender": sender, "message": "x"})
+    socketio = requests.get(f"{routed['public']}/socket.io/", params={"EIO": "4", "session_id": sender})
+    claimed = requests.get(
+        f"{routed['public']}/socket.io/", params={"EIO": "4"}, headers={"X-Forwarded-For": "203.0.113.9"}
+    )
+    assert rest_answer.headers["X-Seen-Forwarded-For"] == "127.0.0.1"
+    assert socketio.headers["X-Seen-Forwarded-For"] == "127.0.0.1"
+    assert claimed.headers["X-Seen-Forwarded-For"] == "203.0.113.9, 127.0.0.1"
 
 
 def test_rasa_http_api_is_not_public(routed: dict) -> None:
