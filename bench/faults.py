@@ -149,14 +149,15 @@ RECOVERY_TIMEOUT_S = 90.0
 PROBE_QUESTION = "Làm căn cước cần giấy tờ gì?"
 
 
-def wait_recovered(layout: StackLayout, timeout_s: float = RECOVERY_TIMEOUT_S) -> float:
-    """Seconds until a procedure question is answered from the portal again after a fault is mended
-    (the action server's circuit breakers wait out their cool-down first); raises if it never is."""
+def wait_recovered(rasa_url: str, timeout_s: float = RECOVERY_TIMEOUT_S) -> float:
+    """Seconds until a procedure question sent to ``rasa_url`` (the REST channel's server) is
+    answered from the portal again after a fault is mended (the action server's circuit breakers
+    wait out their cool-down first); raises if it never is."""
     started = time.monotonic()
     sender = f"fault-probe-{uuid.uuid4().hex}"
     while time.monotonic() - started < timeout_s:
         try:
-            replies = say(layout.rasa_url, sender, PROBE_QUESTION, timeout=30.0)
+            replies = say(rasa_url, sender, PROBE_QUESTION, timeout=30.0)
         except (requests.RequestException, ValueError):
             replies = []
         texts = [str(reply.get("text") or "") for reply in replies if isinstance(reply, dict)]
@@ -196,7 +197,7 @@ def run_scenarios(
             worker.join(120)
         finally:
             after()
-        recovery = wait_recovered(stack.layout)  # the next scenario (or test) starts from a whole stack
+        recovery = wait_recovered(stack.layout.rasa_url)  # the next scenario (or test) starts from a whole stack
         results[name] = {**summarize(records, users), **answered_in_time(records), "recovery_s": recovery}
     return results
 

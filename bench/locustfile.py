@@ -10,7 +10,8 @@ Settings come from the environment:
 ``BENCH_TURNS``       messages per conversation
 ``BENCH_USERS``       conversations in the run (the ``-u`` given to Locust)
 ``BENCH_DOSSIERS``    JSON file of seeded dossiers (``PORTAL_DEMO_DOSSIERS_PATH``), optional
-``BENCH_OUT``         where every turn is written as JSON: conversation, turn, ms, error
+``BENCH_OUT``         where every turn is written as JSON: conversation, sender, turn, message, ms,
+                      error (the fault campaign checks the trackers against what was answered)
 ``BENCH_RASA_PID``    the Rasa server's pid (same machine): each turn also records the CPU time
                       the server spent meanwhile (meaningful with one conversation at a time)
 """
@@ -97,7 +98,9 @@ class Citizen(FastHttpUser):
         _turns.append(
             {
                 "conversation": conversation,
+                "sender": sender,
                 "turn": turn,
+                "message": message,
                 "began": began,
                 "ms": (time.time() - began) * 1000.0,
                 "rasa_cpu_ms": None if cpu_before is None else (cpu_seconds(RASA_PID) - cpu_before) * 1000.0,

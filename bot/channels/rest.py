@@ -5,7 +5,9 @@ message through :class:`bot.channels.guard.MessageGuard`: sender ids are validat
 error) and namespaced (``web:<uuid>``), text is normalised, over-long text gets a polite answer
 without NLU, typed ``/commands`` are neutralised and only signed bot payloads reach Rasa as intents.
 Differences from Rasa's channel: the client cannot choose ``input_channel``, metadata must be a small
-JSON object, and ``?stream=true`` is not offered (the answer is always one JSON list).
+JSON object, ``?stream=true`` is not offered (the answer is always one JSON list), and a turn that
+failed in Rasa is answered 503 (``{"error": "unavailable", ...}``), never 200: a 200 means the
+message is in the conversation.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from common.conversation import CLIENT_METADATA_KEY, REST_CHANNEL, WEB_NAMESPACE
 logger = logging.getLogger(__name__)
 
 MAX_METADATA_BYTES = 2048
+UNAVAILABLE_MESSAGE = "Trợ lý ảo tạm thời chưa xử lý được tin nhắn của bạn. Bạn vui lòng gửi lại sau ít phút."
 
 
 class GuardedCollectingOutputChannel(PayloadSigningMixin, CollectingOutputChannel):
@@ -131,8 +134,11 @@ class GuardedRestInput(RestInput):
             await on_new_message(message)
         except CancelledError:
             logger.error("rest.message.timeout")
-        except Exception as exc:  # the citizen still gets whatever was collected; no text in logs
+        except Exception as exc:  # no text in logs
+            # The turn may not be stored (e.g. the database stayed away longer than the tracker
+            # store waits): no 200 for it, even with an answer collected; the widget offers to resend.
             logger.error("rest.message.failed error=%s", type(exc).__name__)
+            return response.json({"error": "unavailable", "message": UNAVAILABLE_MESSAGE}, status=503)
         return response.json(collector.messages)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

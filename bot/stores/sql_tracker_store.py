@@ -18,16 +18,26 @@ whole journal, readers (the staff console) never block the writer.
 The cached events are handed to each new tracker as they are (Rasa appends to a tracker, it does
 not change the events already in it). Memory: at most ``cache_size`` conversations' current
 sessions (``cache_size`` in the endpoints file, default 500; roughly 10-20 KB a turn in memory).
+
+**A database restart is waited out.** Rasa's store has no answer to PostgreSQL going away: the
+pooled connections die with the server, and every turn fails while it is down. Here a read or a
+save that fails for want of a connection (``OperationalError``, or any error that invalidated its
+connection) is tried again with a fresh connection, for up to ``db_retry_seconds`` (endpoints file,
+default 10), the event loop free meanwhile: a restart of a few seconds costs the turns in flight
+some latency, not the conversation. Saving again is safe even when the lost connection had
+committed: the retry first reads the rows stored since, so nothing is written twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+import logging
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -37,7 +47,13 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from common.tracker_rows import decode_event
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_CACHE_SIZE = 500
+DEFAULT_DB_RETRY_SECONDS = 10.0
+FIRST_RETRY_DELAY_S = 0.1
+MAX_RETRY_DELAY_S = 1.0
+T = TypeVar("T")
 
 
 @dataclass
@@ -72,9 +88,16 @@ class _Conversation:
 class CachedSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` that reads each stored event once per process (see the module doc)."""
 
-    def __init__(self, domain: Any = None, cache_size: int = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        domain: Any = None,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        db_retry_seconds: float = DEFAULT_DB_RETRY_SECONDS,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(domain, **kwargs)
         self._cache_size = int(cache_size)
+        self._db_retry_seconds = float(db_retry_seconds)
         self._conversations: OrderedDict[str, _Conversation] = OrderedDict()
         if self.engine.dialect.name == "sqlite":
             self._use_pooled_sqlite()
@@ -118,10 +141,31 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             self._conversations.popitem(last=False)
         return conversation
 
+    async def _until_connected(self, operation: Callable[[], Awaitable[T]]) -> T:
+        """``await operation()``, again while the database cannot be reached (see the module doc)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._db_retry_seconds
+        delay = FIRST_RETRY_DELAY_S
+        while True:
+            try:
+                return await operation()
+            except sa.exc.DBAPIError as error:
+                connection_lost = isinstance(error, sa.exc.OperationalError) or error.connection_invalidated
+                if not connection_lost or loop.time() + delay > deadline:
+                    raise
+                reason = type(error.orig).__name__
+                logger.warning("tracker_store.db_unavailable retry_in_s=%.1f error=%s", delay, reason)
+                await asyncio.sleep(delay)
+                delay = min(2 * delay, MAX_RETRY_DELAY_S)
+
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The tracker of the latest session, as ``SQLTrackerStore.retrieve`` returns it."""
-        with self.session_scope() as session:
-            rows = list(self._conversation(session, sender_id).rows)
+
+        async def read() -> list[_Row]:
+            with self.session_scope() as session:
+                return list(self._conversation(session, sender_id).rows)
+
+        rows = await self._until_connected(read)
         if not self.domain or not rows:
             return None
         return DialogueStateTracker.from_events(sender_id, [row.event for row in rows], self.domain.slots)
@@ -132,6 +176,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def save_events(self, sender_id: str, events: Iterable[Event]) -> None:
         """Append the events after the ones already stored for the current session (as
         ``SQLTrackerStore.save`` does) and publish them to the event broker, if any."""
+        events = list(events)
+        await self._until_connected(lambda: self._append(sender_id, events))
+
+    async def _append(self, sender_id: str, events: list[Event]) -> None:
         with self.session_scope() as session:
             # The turn's retrieve checked for deleted rows moments ago, under the conversation's lock.
             conversation = self._conversation(session, sender_id, check=False)

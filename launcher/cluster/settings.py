@@ -8,10 +8,19 @@ schemas named after ``CLUSTER_NAME``, so the cluster never touches another appli
 
 from __future__ import annotations
 
+import glob
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
 from common.env import env_int, env_port, env_str
+
+
+def _newest_postgres_bin_dir() -> str:
+    """Debian's layout, /usr/lib/postgresql/<major>/bin, the newest major; else the same path for 15."""
+    majors = [Path(path).parent.name for path in glob.glob("/usr/lib/postgresql/*/bin")]
+    found = [f"/usr/lib/postgresql/{major}/bin" for major in sorted(filter(str.isdigit, majors), key=int)]
+    return found[-1] if found else "/usr/lib/postgresql/15/bin"
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,10 @@ class ClusterSettings:
     # Connections per Rasa server: PostgreSQL's default max_connections (100) is shared by all.
     sql_pool_size: int = field(default_factory=lambda: env_int("SQL_POOL_SIZE", 5))
     sql_max_overflow: int = field(default_factory=lambda: env_int("SQL_MAX_OVERFLOW", 5))
+    # initdb and pg_ctl of the throwaway PostgreSQL the fault campaign restarts (launcher/cluster/postgres.py).
+    postgres_bin_dir: Path = field(
+        default_factory=lambda: Path(env_str("POSTGRES_BIN_DIR", _newest_postgres_bin_dir()))
+    )
 
     def schema(self, service: str) -> str:
         return f"{self.name}_{service}"

@@ -78,6 +78,27 @@ def connect_postgres(settings: ClusterSettings):  # a psycopg2 connection
     return psycopg2.connect(settings.dsn())
 
 
+def stored_user_texts(settings: ClusterSettings, sender_id: str) -> list[str]:
+    """The user messages of ``sender_id`` (``web:<sender>``) in the cluster's tracker table, in order."""
+    with connect_postgres(settings) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            f'SELECT data FROM "{settings.schema("rasa")}".events WHERE sender_id = %s AND type_name = %s ORDER BY id',
+            (sender_id, "user"),
+        )
+        rows = cursor.fetchall()
+    conn.close()
+    return [json.loads(row[0]).get("text") or "" for row in rows]
+
+
+def stored_user_turns(settings: ClusterSettings) -> int:
+    """How many user messages the cluster's tracker table holds (all conversations)."""
+    with connect_postgres(settings) as conn, conn.cursor() as cursor:
+        cursor.execute(f'SELECT count(*) FROM "{settings.schema("rasa")}".events WHERE type_name = %s', ("user",))
+        (count,) = cursor.fetchone()
+    conn.close()
+    return int(count)
+
+
 def amqp_url(settings: ClusterSettings) -> str:
     return (
         f"amqp://{settings.rabbitmq_username}:{settings.rabbitmq_password}"

@@ -121,14 +121,15 @@ def test_client_cannot_choose_input_channel_or_guard_metadata() -> None:
 
 
 def test_rasa_failure_is_logged_without_text(caplog: pytest.LogCaptureFixture) -> None:
-    """If Rasa fails, the widget still gets a JSON answer and the log holds no citizen text."""
+    """If Rasa fails, the widget gets a JSON 503 (the turn may not be stored: a 200 would say it is,
+    and the widget offers to resend on 5xx) and the log holds no citizen text."""
 
     async def broken(message: UserMessage) -> None:
         raise RuntimeError(f"boom {message.text}")
 
     with caplog.at_level(logging.DEBUG):
         [(status, replies)], _ = asyncio.run(exchange([{"sender": SENDER, "message": "số CCCD 001099012345"}], broken))
-    assert status == 200 and replies == []
+    assert status == 503 and replies["error"] == "unavailable" and "gửi lại" in replies["message"]
     assert "rest.message.failed error=RuntimeError" in caplog.text
     assert "001099012345" not in caplog.text
 
