@@ -1,4 +1,4 @@
-"""``python -m bench`` (``make bench``): catalog, NLU, load and cluster numbers against their targets.
+"""``python -m bench`` (``make bench``): catalog, NLU, load, cluster and fault-campaign numbers against their targets.
 
 Prints a table and writes ``reports/bench/bench.json``. Exit code 0 even when a row FAILs (the
 report says so); 2 when the bench itself could not run.
@@ -22,7 +22,7 @@ DEFAULT_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("catalog", "nlu", "load", "cluster"), help="run one part")
+    parser.add_argument("--only", choices=("catalog", "nlu", "load", "cluster", "faults"), help="run one part")
     parser.add_argument(
         "--postgres",
         default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
@@ -46,10 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-dir", type=Path, help="keep the load bench's logs and per-turn records here")
     parser.add_argument("--cluster-users", type=int, default=24, help="concurrent conversations of the cluster runs")
     parser.add_argument("--cluster-turns", type=int, default=10, help="turns per conversation of the cluster runs")
+    parser.add_argument("--fault-users", type=int, default=8, help="concurrent conversations of each fault scenario")
+    parser.add_argument("--fault-turns", type=int, default=10, help="turns per conversation of each fault scenario")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "reports" / "bench" / "bench.json")
     args = parser.parse_args(argv)
 
-    catalog = nlu = load = cluster = None
+    catalog = nlu = load = cluster = faults = None
     if args.only in (None, "catalog"):
         from .catalog import run_catalog_bench
 
@@ -106,13 +108,34 @@ def main(argv: list[str] | None = None) -> int:
         except (StartupError, RuntimeError) as error:
             print(f"error: cluster bench: {error}", file=sys.stderr)
             cluster = {"error": str(error)}
+    if args.only == "faults":  # only on request: it stops and restarts parts of the stack
+        from bot.train import train
+
+        from .cluster_faults import run_cluster_fault_campaign
+        from .faults import run_fault_campaign
+
+        print("• faults: Locust conversations while the portal is down, slow, the console down, actions restarted…")
+        model = args.model or train(REPO_ROOT / "models")
+        try:
+            faults = run_fault_campaign(model, users=args.fault_users, turns=args.fault_turns)
+        except (StartupError, RuntimeError) as error:
+            print(f"error: fault campaign: {error}", file=sys.stderr)
+            faults = {"error": str(error)}
+        print("• faults: PostgreSQL restarted under the cluster (a PostgreSQL server of its own)…", flush=True)
+        try:
+            cluster_faults = run_cluster_fault_campaign(model, users=args.fault_users, turns=args.fault_turns)
+        except (StartupError, RuntimeError) as error:
+            print(f"error: cluster fault campaign: {error}", file=sys.stderr)
+            cluster_faults = {"error": str(error)}
+        faults = {**faults, "cluster": cluster_faults}
     if args.only and args.out.exists():  # the part not run now is kept from the last report
         previous = json.loads(args.out.read_text(encoding="utf-8"))
         catalog = catalog if catalog is not None else previous.get("catalog")
         nlu = nlu if nlu is not None else previous.get("nlu")
         load = load if load is not None else previous.get("load")
         cluster = cluster if cluster is not None else previous.get("cluster")
-    report = build_report(catalog, nlu, load, cluster)
+        faults = faults if faults is not None else previous.get("faults")
+    report = build_report(catalog, nlu, load, cluster, faults)
     path = write_report(report, args.out)
     print()
     print(format_table(report))

@@ -11,8 +11,8 @@ answer within :data:`ANSWER_DEADLINE_S` (a reply at all, and in time). Scenarios
 ``actions_restart``  the action server is killed (SIGKILL) a few seconds into the run and restarted
 
 Every fault is undone after its run, so the scenarios are independent. Bounded in time, loopback
-only. ``python -m bench --only faults``; the cluster scenario (PostgreSQL restarted under the
-cluster's Rasa servers) is in the cluster tests.
+only. ``python -m bench --only faults`` runs them, then the cluster scenario (PostgreSQL restarted
+under the cluster's Rasa servers, :mod:`bench.cluster_faults`).
 """
 
 from __future__ import annotations

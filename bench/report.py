@@ -35,6 +35,12 @@ TARGETS: dict[str, tuple[float, str]] = {
     "cluster_info_ms": (None, "ms"),
     "cluster_info_mib": (None, "MiB"),
     "cluster_info_bytes": (None, "B"),
+    # Fault campaign (bench.faults, bench.cluster_faults): every citizen answered within 5 s, nothing lost.
+    "fault_errors": (0.0, "turns"),
+    "fault_missed": (0.0, "turns"),  # turns not answered within 5 s
+    "fault_info_ms": (None, "ms"),
+    "fault_info_s": (None, "s"),
+    "fault_lost": (0.0, "conversations"),  # an answered message missing from the tracker
 }
 # Rows that PASS when value >= target (all others: value <= target).
 AT_LEAST = frozenset({"load_turns_per_s", "cluster_ratio"})
@@ -222,15 +228,53 @@ def cluster_rows(cluster: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _scenario_rows(part: str, run: dict[str, Any]) -> list[dict[str, Any]]:
+    detail = (
+        f"{run['users']} conversations, {run['turns']} turns in {run['seconds']} s; p50 {run['p50_ms']} ms, "
+        f"max {run['max_ms']} ms; answered within {run['deadline_s']:g} s: {run['answered_in_time']}/{run['turns']}"
+    )
+    rows = [
+        _row(part, "errors", run["errors"], "fault_errors", json.dumps(run["error_kinds"], ensure_ascii=False)),
+        _row(part, "p95 latency", run["p95_ms"], "fault_info_ms", detail),
+        _row(part, f"turns not answered within {run['deadline_s']:g} s", run["missed"], "fault_missed", detail),
+        _row(part, "portal answers again after", run.get("recovery_s"), "fault_info_s", "circuit breakers' cool-down"),
+    ]
+    if "unstored_answers" in run:
+        rows += [
+            _row(
+                part,
+                "answered but not in the tracker",
+                len(run["unstored_answers"]),
+                "fault_lost",
+                f"PostgreSQL down {run['postgres_down_s']} s; errors outside the restart: "
+                f"{run['errors_outside_window']}; first answer {run['first_answer_after_s']} s after it was back",
+            )
+        ]
+    return rows
+
+
+def fault_rows(faults: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per scenario: errors, p95, turns not answered within 5 s, recovery; for the cluster's
+    PostgreSQL restart also the answered messages missing from the trackers."""
+    rows = []
+    for name, campaign in (("faults", faults), ("faults/cluster", faults.get("cluster") or {})):
+        if "error" in campaign:
+            rows.append({**_row(name, "all", None, "fault_errors"), "detail": campaign["error"]})
+        for scenario, run in campaign.get("scenarios", {}).items():
+            rows += _scenario_rows(f"{name}/{scenario}", run)
+    return rows
+
+
 def build_report(
     catalog: dict[str, Any] | None,
     nlu: dict[str, Any] | None,
     load: dict[str, Any] | None = None,
     cluster: dict[str, Any] | None = None,
+    faults: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     rows = catalog_rows(catalog) if catalog else []
     rows += (nlu_rows(nlu) if nlu else []) + (load_rows(load) if load else [])
-    rows += cluster_rows(cluster) if cluster else []
+    rows += (cluster_rows(cluster) if cluster else []) + (fault_rows(faults) if faults else [])
     return {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {
@@ -244,6 +288,7 @@ def build_report(
         "nlu": nlu,
         "load": load,
         "cluster": cluster,
+        "faults": faults,
     }
 
 
