@@ -10,7 +10,8 @@ down :data:`POSTGRES_DOWN_S` seconds and is started again. Reported, as for the 
 
 * ``postgres_down_s``: how long PostgreSQL did not answer;
 * ``errors_outside_window``: failed turns that did not overlap the restart (plus
-  :data:`WINDOW_GRACE_S`): must be none;
+  :data:`WINDOW_GRACE_S`): must be none; ``late_outside_window``: the same for turns answered
+  later than 5 s (those that overlapped it wait for PostgreSQL);
 * ``first_answer_after_s``: from PostgreSQL back to the first turn answered after it;
 * ``recovery_s``: from PostgreSQL back until a procedure question is answered from the portal again
   (the action server's circuit breakers wait out their cool-down);
@@ -43,7 +44,7 @@ from launcher.cluster.throwaway import (
 )
 
 from .cluster import cluster_base, warm_up
-from .faults import answered_in_time, wait_recovered
+from .faults import ANSWER_DEADLINE_S, answered_in_time, wait_recovered
 from .load import LoadRun, run_locust, summarize
 
 POSTGRES_DOWN_S = 3.0
@@ -121,17 +122,15 @@ def run_postgres_restart(
     if window.error or not window.up_at:
         raise RuntimeError(f"PostgreSQL was not restarted under the load: {window.error or 'the run ended first'}")
     ended = [(turn, turn["began"] + turn["ms"] / 1000.0) for turn in records]
-    outside = [
-        turn
-        for turn, end in ended
-        if turn["error"] and (end < window.down_at or turn["began"] > window.up_at + WINDOW_GRACE_S)
-    ]
+    outside = [turn for turn, end in ended if end < window.down_at or turn["began"] > window.up_at + WINDOW_GRACE_S]
+    late = [turn for turn in outside if not turn["error"] and turn["ms"] > ANSWER_DEADLINE_S * 1000]
     answered_after = [end - window.up_at for turn, end in ended if not turn["error"] and end >= window.up_at]
     return {
         **summarize(records, users),
         **answered_in_time(records),
         "postgres_down_s": round(window.up_at - window.down_at, 1),
-        "errors_outside_window": len(outside),
+        "errors_outside_window": sum(1 for turn in outside if turn["error"]),
+        "late_outside_window": len(late),
         "first_answer_after_s": round(min(answered_after), 1) if answered_after else None,
         "recovery_s": window.recovery_s,
         "unstored_answers": unstored_answers(cluster.settings, records),

@@ -246,8 +246,8 @@ def _scenario_rows(part: str, run: dict[str, Any]) -> list[dict[str, Any]]:
                 "answered but not in the tracker",
                 len(run["unstored_answers"]),
                 "fault_lost",
-                f"PostgreSQL down {run['postgres_down_s']} s; errors outside the restart: "
-                f"{run['errors_outside_window']}; first answer {run['first_answer_after_s']} s after it was back",
+                f"PostgreSQL down {run['postgres_down_s']} s; outside the restart: {run['errors_outside_window']} "
+                f"errors, {run['late_outside_window']} late; first answer {run['first_answer_after_s']} s after it",
             )
         ]
     return rows

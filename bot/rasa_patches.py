@@ -1,4 +1,5 @@
-"""Five fixes to Rasa 3.6.21's per-turn work, applied when our tracker store is loaded.
+"""Fixes to Rasa 3.6.21, applied when our tracker store is loaded: five to its per-turn work, one
+to a silent loss of conversations.
 
 Why here: every Rasa server of ours loads ``bot.stores.masking_tracker_store`` from its endpoints
 file (embedded and production), so importing that module is the one place all of them pass
@@ -29,6 +30,12 @@ other version nothing is patched and a warning says so (the code they replace ma
    tracker's state as before (slots, latest message, active loop, ...) with the last
    :data:`ACTION_SERVER_EVENTS` events; our actions read at most the last ten messages
    (``actions/handoff.py``) and Rasa SDK's forms only the events since the latest user message.
+6. The agent wraps the tracker store in ``FailSafeTrackerStore``, which hides the store's errors:
+   a failed retrieve gives a new, empty tracker (the citizen is answered without the context of
+   the conversation) and a failed save keeps the turn in the process's memory only, while the
+   channel answers as usual: a message answered and never stored. The store's errors now fail the
+   turn (the REST channel answers 503 and the widget offers to resend); our SQL store first waits
+   out a database restart (``bot/stores/sql_tracker_store.py``).
 """
 
 from __future__ import annotations
@@ -219,6 +226,23 @@ def _patch_action_call_events() -> None:
     RemoteAction._action_call_format = _action_call_format
 
 
+def _patch_fail_safe_tracker_store() -> None:
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    async def retrieve(self: FailSafeTrackerStore, sender_id: str) -> Any:
+        return await self._tracker_store.retrieve(sender_id)
+
+    async def retrieve_full_tracker(self: FailSafeTrackerStore, sender_id: str) -> Any:
+        return await self._tracker_store.retrieve_full_tracker(sender_id)
+
+    async def save(self: FailSafeTrackerStore, tracker: Any) -> None:
+        await self._tracker_store.save(tracker)
+
+    FailSafeTrackerStore.retrieve = retrieve
+    FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker
+    FailSafeTrackerStore.save = save
+
+
 def apply() -> list[str]:
     """Apply the fixes once per process; returns what is patched (empty on another Rasa version)."""
     if _applied:
@@ -240,5 +264,7 @@ def apply() -> list[str]:
     _applied.append("Domain.states_for_tracker_history: only new events replayed")
     _patch_action_call_events()
     _applied.append(f"RemoteAction._action_call_format: last {ACTION_SERVER_EVENTS} events sent")
+    _patch_fail_safe_tracker_store()
+    _applied.append("FailSafeTrackerStore: the store's errors fail the turn, no in-memory fallback")
     logger.info("Rasa %s patched: %s", rasa.__version__, "; ".join(_applied))
     return list(_applied)

@@ -17,8 +17,8 @@ def scenario(errors: int = 0, missed: int = 0, **extra: object) -> dict:
 
 def restart(lost: list[dict]) -> dict:
     return scenario(
-        errors=2, missed=2, postgres_down_s=3.4, errors_outside_window=0, first_answer_after_s=0.8,
-        unstored_answers=lost,
+        errors=2, missed=2, postgres_down_s=3.4, errors_outside_window=0, late_outside_window=0,
+        first_answer_after_s=0.8, unstored_answers=lost,
     )  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """Rasa 3.6.21's per-turn fixes (bot/rasa_patches.py) keep Rasa's behaviour: an invalid
 action-server response is still rejected, a valid one still runs, and a form's validation action
-is still asked whenever its answer could differ."""
+is still asked whenever its answer could differ; and a tracker store that fails fails the turn."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.actions.forms import FormAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -80,7 +81,7 @@ async def run_action(action: Any, tracker: DialogueStateTracker) -> list:
 
 
 def test_patches_apply_on_the_pinned_rasa() -> None:
-    """On rasa 3.6.21 the five fixes are applied, once, whatever the number of calls."""
+    """On rasa 3.6.21 the six fixes are applied, once, whatever the number of calls."""
     applied = rasa_patches.apply()
     assert applied == rasa_patches.apply()
     assert [name.split(":")[0] for name in applied] == [
@@ -89,7 +90,33 @@ def test_patches_apply_on_the_pinned_rasa() -> None:
         "Event.resolve_by_type",
         "Domain.states_for_tracker_history",
         "RemoteAction._action_call_format",
+        "FailSafeTrackerStore",
     ]
+
+
+class BrokenStore(InMemoryTrackerStore):
+    """A tracker store whose database is away."""
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        raise ConnectionError("database away")
+
+    async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
+        raise ConnectionError("database away")
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        raise ConnectionError("database away")
+
+
+def test_a_failing_tracker_store_fails_the_turn() -> None:
+    """Rasa's agent wraps every store in FailSafeTrackerStore: its errors reach the caller instead
+    of a fresh tracker (lost context) or a save to memory only (a lost message)."""
+    rasa_patches.apply()
+    store = FailSafeTrackerStore(BrokenStore(DOMAIN))
+    tracker = DialogueStateTracker.from_events("web:x", [UserUttered("xin chào")])
+    for call in (store.retrieve("web:x"), store.retrieve_full_tracker("web:x"), store.save(tracker)):
+        with pytest.raises(ConnectionError):
+            asyncio.run(call)
+    assert asyncio.run(store.fallback_tracker_store.retrieve("web:x")) is None
 
 
 def test_event_types_resolve_as_before() -> None:
