@@ -59,6 +59,7 @@ class PostgresServer:
 
     def start(self) -> None:
         """Start and wait until it accepts connections."""
+        # fsync off: a throwaway server needs no crash safety, and a clean stop writes everything.
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data_dir.parent} -c fsync=off"
         self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-o", options, "-w",
                   "-t", str(START_TIMEOUT_S), "start")  # fmt: skip
