@@ -43,9 +43,9 @@ from launcher.cluster.throwaway import (
     throwaway_settings,
 )
 
-from .cluster import cluster_base, warm_up
+from .cluster import cluster_base
 from .faults import ANSWER_DEADLINE_S, answered_in_time, wait_recovered
-from .load import LoadRun, run_locust, summarize
+from .load import LoadRun, run_locust, summarize, warm_up
 
 POSTGRES_DOWN_S = 3.0
 RESTART_AT_SHARE = 1 / 3  # of the run's turns stored when PostgreSQL is stopped
@@ -149,7 +149,7 @@ def run_cluster_fault_campaign(model: Path, users: int = 8, turns: int = 10) -> 
                 if problem:
                     return {"error": problem}
                 with throwaway_cluster(settings, cluster_base(model, workdir), workdir) as (cluster, _processes):
-                    warm_up(cluster)
+                    warm_up(cluster.public_url, conversations=4, timeout=120.0)  # every server
                     result = run_postgres_restart(cluster, server, users, turns, workdir)
         except PostgresMissingError as error:
             return {"error": str(error)}
