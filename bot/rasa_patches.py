@@ -1,5 +1,5 @@
 """Fixes to Rasa 3.6.21, applied when our tracker store is loaded: five to its per-turn work, one
-to a silent loss of conversations.
+to a silent loss of conversations, one to a conversation lock that never opens after a failover.
 
 Why here: every Rasa server of ours loads ``bot.stores.masking_tracker_store`` from its endpoints
 file (embedded and production), so importing that module is the one place all of them pass
@@ -36,6 +36,14 @@ other version nothing is patched and a warning says so (the code they replace ma
    channel answers as usual: a message answered and never stored. The store's errors now fail the
    turn (the REST channel answers 503 and the widget offers to resend); our SQL store first waits
    out a database restart (``bot/stores/sql_tracker_store.py``).
+7. ``TicketLock.is_locked(t)`` is "the first ticket in the queue is not ``t``". Rasa removes expired
+   tickets when it polls (once a second); when a killed Rasa server's ticket and the ticket of the
+   resent message waiting behind it expire between two polls (the resend came within a second of
+   the kill, ``TICKET_LOCK_LIFETIME`` later both are gone), the queue is empty, the first ticket is
+   "0", and the waiting turn polls until its HTTP timeout: nginx then marks the surviving server
+   down and every conversation gets 502 (tests/cluster/test_failover.py, one run in two). A ticket
+   is now locked only while an unexpired ticket numbered below it exists: the same order, and a
+   queue emptied by expiry opens.
 """
 
 from __future__ import annotations
@@ -243,6 +251,16 @@ def _patch_fail_safe_tracker_store() -> None:
     FailSafeTrackerStore.save = save
 
 
+def _patch_ticket_lock() -> None:
+    from rasa.core.lock import TicketLock
+
+    def is_locked(self: TicketLock, ticket_number: int) -> bool:
+        self.remove_expired_tickets()
+        return any(ticket.number < ticket_number for ticket in self.tickets)
+
+    TicketLock.is_locked = is_locked
+
+
 def apply() -> list[str]:
     """Apply the fixes once per process; returns what is patched (empty on another Rasa version)."""
     if _applied:
@@ -266,5 +284,7 @@ def apply() -> list[str]:
     _applied.append(f"RemoteAction._action_call_format: last {ACTION_SERVER_EVENTS} events sent")
     _patch_fail_safe_tracker_store()
     _applied.append("FailSafeTrackerStore: the store's errors fail the turn, no in-memory fallback")
+    _patch_ticket_lock()
+    _applied.append("TicketLock.is_locked: open once every earlier ticket is gone")
     logger.info("Rasa %s patched: %s", rasa.__version__, "; ".join(_applied))
     return list(_applied)

@@ -5,6 +5,8 @@ is still asked whenever its answer could differ; and a tracker store that fails 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,6 +17,8 @@ from aiohttp import web
 from rasa.core.actions.action import RemoteAction
 from rasa.core.actions.forms import FormAction
 from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.lock import Ticket, TicketLock
+from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
@@ -81,7 +85,7 @@ async def run_action(action: Any, tracker: DialogueStateTracker) -> list:
 
 
 def test_patches_apply_on_the_pinned_rasa() -> None:
-    """On rasa 3.6.21 the six fixes are applied, once, whatever the number of calls."""
+    """On rasa 3.6.21 the seven fixes are applied, once, whatever the number of calls."""
     applied = rasa_patches.apply()
     assert applied == rasa_patches.apply()
     assert [name.split(":")[0] for name in applied] == [
@@ -91,6 +95,7 @@ def test_patches_apply_on_the_pinned_rasa() -> None:
         "Domain.states_for_tracker_history",
         "RemoteAction._action_call_format",
         "FailSafeTrackerStore",
+        "TicketLock.is_locked",
     ]
 
 
@@ -322,3 +327,43 @@ def test_state_history_is_rasas_after_every_event(flags: tuple) -> None:
         for tracker in (growing, growing, fresh):  # twice on the same tracker: served from memory
             assert domain.states_for_tracker_history(tracker, omit, ignore, rule_only_data) == expected
         assert growing.past_states(domain, omit, ignore, rule_only_data) == expected
+
+
+def _lock(*tickets: tuple[int, float]) -> TicketLock:
+    """A conversation lock holding tickets ``(number, seconds until expiry)``."""
+    return TicketLock("citizen", deque(Ticket(number, time.time() + ttl) for number, ttl in tickets))
+
+
+def test_ticket_lock_keeps_rasas_order() -> None:
+    """A ticket waits while an earlier unexpired ticket exists and is served when it is first."""
+    rasa_patches.apply()
+    lock = _lock((1, 30), (2, 30), (3, 30))
+    assert not lock.is_locked(1)
+    assert lock.is_locked(2) and lock.is_locked(3)
+    lock.remove_ticket_for(1)
+    assert not lock.is_locked(2) and lock.is_locked(3)
+
+
+def test_a_queue_emptied_by_expiry_opens_for_the_waiting_turn() -> None:
+    """A killed server's ticket and the resent turn's ticket expired between two polls: the
+    waiting turn gets the lock (Rasa's check kept it locked forever: first ticket "0" != 2)."""
+    rasa_patches.apply()
+    lock = _lock((1, -1), (2, -0.5))
+    assert not lock.is_locked(2)
+    assert _lock((1, -1), (2, 30)).is_locked(2) is False
+    assert _lock((1, 30), (2, -0.5)).is_locked(2) is True
+
+
+def test_lock_store_acquires_after_a_dead_holder_and_its_waiter_expire() -> None:
+    """Through Rasa's lock store and its polling loop: a conversation whose holder died (its
+    ticket never removed) and whose waiter's own ticket also ran out is served, not stuck."""
+    rasa_patches.apply()
+    store = InMemoryLockStore()
+    store.issue_ticket("citizen", lock_lifetime=0.2)  # the dead server's ticket, never removed
+    waiting = store.issue_ticket("citizen", lock_lifetime=0.3)
+
+    async def acquire() -> TicketLock:
+        await asyncio.sleep(0.5)  # both tickets expire before the next poll
+        return await asyncio.wait_for(store._acquire_lock("citizen", waiting, 0.1), timeout=5)
+
+    assert asyncio.run(acquire()).conversation_id == "citizen"
