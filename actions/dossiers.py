@@ -4,6 +4,8 @@ Personal data rules: the ID number or phone digits are never repeated back; the 
 the turn it was typed (the persisted tracker only holds a masked copy) and cleared afterwards.
 A wrong code and a wrong factor get the same neutral message (no hint which one was wrong), and
 after ``MAX_FAILED_LOOKUPS`` failures in a conversation the bot stops asking and hands over to staff.
+When the portal takes only the 12-digit ID number for a code (its phone-factor budget is spent), the
+form stays open on that code and asks for the ID number, so the owner is never locked out.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -59,6 +61,7 @@ TOO_MANY_FAILURES_MESSAGE = (
     "này để bảo vệ thông tin của người nộp. Mình sẽ chuyển yêu cầu của bạn tới cán bộ."
 )
 _FOUR_DIGITS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+DOSSIER_FORM = "dossier_form"
 
 
 def parse_dossier_code(text: str) -> str | None:
@@ -162,6 +165,19 @@ def lookup_result(outcome: str) -> SlotSet:
     return SlotSet(DOSSIER_LOOKUP_SLOT, outcome)
 
 
+def ask_for_id_number() -> list[EventType]:
+    """The form again, waiting for the factor only: the code is kept, and the message just sent
+    (this code now takes only the ID number) is the form's question, so the owner's next message
+    is read as the factor and looked up. Without it the code was lost and the ID number the owner
+    typed next was read as a question about ID cards."""
+    return [
+        SlotSet("verification_factor", None),
+        ActiveLoop(DOSSIER_FORM),
+        SlotSet("requested_slot", "verification_factor"),
+        FollowupAction("action_listen"),
+    ]
+
+
 class ActionLookupDossier(Action):
     """Asks the portal for the dossier once the form has the code and the factor."""
 
@@ -183,6 +199,9 @@ class ActionLookupDossier(Action):
         try:
             body = client.lookup_dossier(code, factor, client_id=caller_identity(tracker), deadline=client.deadline())
         except PortalError as error:
+            if error.kind == "id_number_required":
+                dispatcher.utter_message(text=error_message(error.kind))
+                return [*ask_for_id_number(), lookup_result(LOOKUP_ERROR)]
             if error.kind != "not_found":
                 dispatcher.utter_message(text=error_message(error.kind))
                 return [*clear, lookup_result(LOOKUP_THROTTLED if error.kind == "throttled" else LOOKUP_ERROR)]

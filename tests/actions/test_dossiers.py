@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dossiers import (
@@ -17,6 +17,8 @@ from actions.dossiers import (
     parse_dossier_code,
     parse_factor,
 )
+from actions.portal_client import error_message
+from portal.settings import PortalSettings
 from tests.actions.conftest import Services, make_tracker, texts
 
 
@@ -125,3 +127,27 @@ def test_third_failure_stops_and_hands_over(live: Services) -> None:
     assert "dossier_lookup_failed" in reasons
     again, _ = lookup({"dossier_lookup_failures": 3.0})
     assert "không thành công 3 lần" in again
+
+
+def test_a_code_past_its_phone_budget_asks_for_the_id_number_on_the_same_code(live: Services) -> None:
+    """Once a code's phone-factor budget is spent, even the right phone ending gets the "ID number
+    only" question, and the form stays open on the code waiting for the factor: the owner's next
+    message (the ID number) is looked up, never read as a new question."""
+    dossier = next(item for item in reversed(live.demo_dossiers) if item["status"] not in (4, 5))
+    wrong = f"{(int(dossier['phone_last4']) + 1) % 10_000:04d}"
+    sender = "web:3d1c7a52-9b4e-4f0a-8c61-5e2d7f9a1b30"  # a client budget of its own
+    for _ in range(PortalSettings().lookup_phone_failures_per_code_per_day):
+        dispatcher = CollectingDispatcher()
+        slots = {"dossier_code": dossier["code"], "verification_factor": wrong}
+        ActionLookupDossier().run(dispatcher, make_tracker(text=wrong, slots=slots, sender_id=sender), {})
+        assert texts(dispatcher) == NOT_MATCHED_MESSAGE
+    dispatcher = CollectingDispatcher()
+    slots = {"dossier_code": dossier["code"], "verification_factor": dossier["phone_last4"]}
+    events = ActionLookupDossier().run(
+        dispatcher, make_tracker(text=dossier["phone_last4"], slots=slots, sender_id=sender), {}
+    )
+    assert texts(dispatcher) == error_message("id_number_required")
+    assert SlotSet("dossier_code", None) not in events  # the code is kept
+    assert SlotSet("verification_factor", None) in events
+    assert ActiveLoop("dossier_form") in events and SlotSet("requested_slot", "verification_factor") in events
+    assert events.index(FollowupAction("action_listen")) > events.index(ActiveLoop("dossier_form"))
