@@ -74,6 +74,8 @@ def summarize(turns: list[dict[str, Any]], users: int) -> dict[str, Any]:
         "users": users,
         "turns": len(turns),
         "errors": len(turns) - len(ok),
+        # Answered with the "please resend" apology (action server unreachable): not an error.
+        "apologies": sum(1 for turn in ok if turn.get("apology")),
         "error_kinds": errors,
         "seconds": round(wall, 2),
         "turns_per_s": round(len(ok) / wall, 2),

@@ -31,6 +31,7 @@ from locust.exception import StopUser
 
 from bench.procstat import cpu_seconds
 from bench.traffic import Dossier, mixed_conversation, repeating_conversation
+from common.conversation import SERVICE_UNAVAILABLE_TEXT
 
 SCRIPT = os.environ.get("BENCH_SCRIPT", "mixed")
 TURNS = int(os.environ.get("BENCH_TURNS", "20"))
@@ -77,7 +78,7 @@ class Citizen(FastHttpUser):
     def _say(self, conversation: int, turn: int, sender: str, message: str) -> None:
         began = time.time()
         cpu_before = cpu_seconds(RASA_PID) if RASA_PID else None
-        error = None
+        error, apology = None, False
         with self.client.post(
             "/webhooks/rest/webhook",
             json={"sender": sender, "message": message},
@@ -93,6 +94,8 @@ class Citizen(FastHttpUser):
                     replies = None
                 if not isinstance(replies, list) or not replies:  # a citizen always gets an answer
                     error = "empty reply"
+                else:  # answered, but only with "please resend" (the action server was unreachable)
+                    apology = any(isinstance(r, dict) and r.get("text") == SERVICE_UNAVAILABLE_TEXT for r in replies)
             if error:
                 response.failure(error)
         _turns.append(
@@ -105,6 +108,7 @@ class Citizen(FastHttpUser):
                 "ms": (time.time() - began) * 1000.0,
                 "rasa_cpu_ms": None if cpu_before is None else (cpu_seconds(RASA_PID) - cpu_before) * 1000.0,
                 "error": error,
+                "apology": apology,
             }
         )
 

@@ -1,5 +1,6 @@
 """Fixes to Rasa 3.6.21, applied when our tracker store is loaded: five to its per-turn work, one
-to a silent loss of conversations, one to a conversation lock that never opens after a failover.
+to a silent loss of conversations, one to a conversation lock that never opens after a failover, one
+to the silence a citizen met while the action server was down.
 
 Why here: every Rasa server of ours loads ``bot.stores.masking_tracker_store`` from its endpoints
 file (embedded and production), so importing that module is the one place all of them pass
@@ -44,6 +45,11 @@ other version nothing is patched and a warning says so (the code they replace ma
    down and every conversation gets 502 (tests/cluster/test_failover.py, one run in two). A ticket
    is now locked only while an unexpired ticket numbered below it exists: the same order, and a
    queue emptied by expiry opens.
+8. When the action server cannot be reached or answers with an error, ``RemoteAction.run`` raises,
+   the processor logs it and the turn ends with no message at all: the citizen waits for an answer
+   that never comes (the fault campaign's "actions restarted": 21 of 80 turns empty). The turn now
+   ends with :data:`common.conversation.SERVICE_UNAVAILABLE_TEXT`, so the citizen knows to resend.
+   A rejection (``ActionExecutionRejection``, the form's "not me") still goes to Rasa unchanged.
 """
 
 from __future__ import annotations
@@ -261,6 +267,27 @@ def _patch_ticket_lock() -> None:
     TicketLock.is_locked = is_locked
 
 
+def _patch_unavailable_action_server() -> None:
+    from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+    from rasa.shared.core.events import BotUttered
+    from rasa.shared.exceptions import RasaException
+
+    from common.conversation import SERVICE_UNAVAILABLE_TEXT
+
+    original = RemoteAction.run
+
+    async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list[Any]:
+        try:
+            return await original(self, output_channel, nlg, tracker, domain)
+        except ActionExecutionRejection:
+            raise
+        except RasaException as error:
+            logger.error("action %s failed (%s): the citizen is asked to resend", self.name(), error)
+            return [BotUttered(SERVICE_UNAVAILABLE_TEXT, metadata={"unavailable": self.name()})]
+
+    RemoteAction.run = run
+
+
 def apply() -> list[str]:
     """Apply the fixes once per process; returns what is patched (empty on another Rasa version)."""
     if _applied:
@@ -286,5 +313,7 @@ def apply() -> list[str]:
     _applied.append("FailSafeTrackerStore: the store's errors fail the turn, no in-memory fallback")
     _patch_ticket_lock()
     _applied.append("TicketLock.is_locked: open once every earlier ticket is gone")
+    _patch_unavailable_action_server()
+    _applied.append("RemoteAction.run: an unreachable action server gets the citizen an apology")
     logger.info("Rasa %s patched: %s", rasa.__version__, "; ".join(_applied))
     return list(_applied)

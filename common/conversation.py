@@ -48,6 +48,12 @@ FAQ_RESPONSE_PREFIX = f"utter_{FAQ_INTENT}/"
 # The entity naming a procedure in a citizen's message.
 PROCEDURE_ENTITY = "procedure"
 
+# What the bot says when the action server cannot be reached or fails (bot/rasa_patches.py, fix 8):
+# the citizen gets an answer and can resend; the load bench counts it as an "unavailable" turn.
+SERVICE_UNAVAILABLE_TEXT = (
+    "Xin lỗi, hệ thống đang bận nên chưa trả lời được câu này. Bạn vui lòng gửi lại sau ít phút nhé."
+)
+
 # ----- message metadata -----
 
 # Where a channel puts the caller's pseudonymised network address (common/client_identity.py);

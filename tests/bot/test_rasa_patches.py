@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 import pytest
 from aiohttp import web
-from rasa.core.actions.action import RemoteAction
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.actions.forms import FormAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.lock import Ticket, TicketLock
@@ -22,11 +22,12 @@ from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import rasa_patches
+from common.conversation import SERVICE_UNAVAILABLE_TEXT
 from launcher.processes import free_port
 
 DOMAIN = Domain.from_yaml(
@@ -85,7 +86,7 @@ async def run_action(action: Any, tracker: DialogueStateTracker) -> list:
 
 
 def test_patches_apply_on_the_pinned_rasa() -> None:
-    """On rasa 3.6.21 the seven fixes are applied, once, whatever the number of calls."""
+    """On rasa 3.6.21 the eight fixes are applied, once, whatever the number of calls."""
     applied = rasa_patches.apply()
     assert applied == rasa_patches.apply()
     assert [name.split(":")[0] for name in applied] == [
@@ -96,6 +97,7 @@ def test_patches_apply_on_the_pinned_rasa() -> None:
         "RemoteAction._action_call_format",
         "FailSafeTrackerStore",
         "TicketLock.is_locked",
+        "RemoteAction.run",
     ]
 
 
@@ -367,3 +369,37 @@ def test_lock_store_acquires_after_a_dead_holder_and_its_waiter_expire() -> None
         return await asyncio.wait_for(store._acquire_lock("citizen", waiting, 0.1), timeout=5)
 
     assert asyncio.run(acquire()).conversation_id == "citizen"
+
+
+def test_an_unreachable_action_server_gets_the_citizen_an_apology() -> None:
+    """Nothing listens at the action server's address: the action ends with the apology (a bot
+    message the channel sends), not with an exception that leaves the citizen without an answer."""
+    rasa_patches.apply()
+    endpoint = EndpointConfig(f"http://127.0.0.1:{free_port()}/webhook")
+    events = asyncio.run(run_action(RemoteAction("action_lookup", endpoint), listening_tracker()))
+    assert [event.text for event in events if isinstance(event, BotUttered)] == [SERVICE_UNAVAILABLE_TEXT]
+
+
+def test_a_rejection_still_reaches_rasa() -> None:
+    """A form's validation action that rejects (HTTP 400 with the action name) still raises Rasa's
+    ActionExecutionRejection, so other policies can predict: only failures become the apology."""
+
+    async def scenario() -> None:
+        async def webhook(_request: web.Request) -> web.Response:
+            return web.json_response({"action_name": "action_lookup", "error": "not me"}, status=400)
+
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+            with pytest.raises(ActionExecutionRejection):
+                await run_action(RemoteAction("action_lookup", endpoint), listening_tracker())
+        finally:
+            await runner.cleanup()
+
+    rasa_patches.apply()
+    asyncio.run(scenario())
