@@ -175,6 +175,15 @@ def _states_step(domain: Any, memo: _StatesMemo, hide_rule_turn: bool, flags: tu
     return domain._clean_state(state)
 
 
+def _copy(state: dict) -> dict:
+    return {kind: dict(sub) if isinstance(sub, dict) else sub for kind, sub in state.items()}
+
+
+def _has_intent_and_text(state: dict) -> bool:
+    user = state.get("user") or {}
+    return bool(user.get("intent") and user.get("text"))
+
+
 def _patch_incremental_states() -> None:
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import ActionExecuted
@@ -210,7 +219,11 @@ def _patch_incremental_states() -> None:
         saved = (memo.last_ml_action, memo.turn_was_hidden)
         final = _states_step(self, memo, False, flags)
         memo.last_ml_action, memo.turn_was_hidden = saved
-        states = [{kind: dict(sub) if isinstance(sub, dict) else sub for kind, sub in s.items()} for s in memo.states]
+        # Rasa's featurizers edit the states they are given in place: the last one (intent or text of
+        # the latest input) and any with both an intent and a text. Those are handed out as copies;
+        # the others are shared with the memo (copying them all grew with the conversation).
+        last = len(memo.states) - 1
+        states = [_copy(s) if i == last or _has_intent_and_text(s) else s for i, s in enumerate(memo.states)]
         return states + ([final] if final is not None else [])
 
     Domain.states_for_tracker_history = states_for_tracker_history

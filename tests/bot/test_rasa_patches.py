@@ -331,6 +331,27 @@ def test_state_history_is_rasas_after_every_event(flags: tuple) -> None:
         assert growing.past_states(domain, omit, ignore, rule_only_data) == expected
 
 
+def test_featurizers_editing_their_states_leave_the_memory_intact() -> None:
+    """Rasa's featurizers edit the states they are handed (which input of the last turn they use,
+    text or intent); the shared remembered states stay Rasa's after every such edit."""
+    from pathlib import Path
+
+    from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
+    from rasa.shared.core.domain import Domain as RasaDomain
+
+    rasa_patches.apply()
+    domain = RasaDomain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
+    original = rasa_patches.ORIGINALS["states_for_tracker_history"]
+    featurizer = MaxHistoryTrackerFeaturizer(max_history=None)
+    tracker = DialogueStateTracker("citizen", domain.slots)
+    for event in _conversation_events():
+        tracker.update(event, domain)
+        for use_text in (True, False):
+            featurizer.prediction_states([tracker], domain, use_text_for_last_user_input=use_text)
+        fresh = DialogueStateTracker.from_events("citizen", list(tracker.events), slots=domain.slots)
+        assert domain.states_for_tracker_history(tracker) == original(domain, fresh)
+
+
 def _lock(*tickets: tuple[int, float]) -> TicketLock:
     """A conversation lock holding tickets ``(number, seconds until expiry)``."""
     return TicketLock("citizen", deque(Ticket(number, time.time() + ttl) for number, ttl in tickets))
