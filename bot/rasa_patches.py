@@ -21,7 +21,9 @@ other version nothing is patched and a warning says so (the code they replace ma
    every policy at every prediction of a turn, several times a turn: the part of a turn that grows
    with the conversation. The states of a tracker's history are remembered on the tracker (it
    lives for one turn) and, as Rasa appends events, only the new events are replayed; when the
-   applied events are not an extension of the remembered ones (a revert), all is recomputed.
+   applied events are not an extension of the remembered ones (a revert), all is recomputed. The
+   next turn's tracker starts from a copy of the conversation's last memo (its events are the same
+   objects, from our tracker store's cache), so a turn replays only its own events.
 3. ``Event.resolve_by_type`` walks every subclass of ``Event`` (and asks ``inspect.isabstract`` of
    each) for every event read from a tracker store or an action server. The class found for a type
    name is remembered; an unknown name still goes through Rasa's search (and its error).
@@ -54,8 +56,10 @@ other version nothing is patched and a warning says so (the code they replace ma
 
 from __future__ import annotations
 
+import copy
 import itertools
 import logging
+from collections import OrderedDict
 from typing import Any
 
 import rasa
@@ -151,6 +155,31 @@ class _StatesMemo:
         self.last_ml_action: Any = None
         self.turn_was_hidden = False
 
+    def fork(self) -> _StatesMemo:
+        """An independent memo at the same point (the replayed tracker copied, states shared:
+        remembered states are never edited in place)."""
+        twin = copy.copy(self)
+        twin.replay = self.replay.copy()
+        twin.applied, twin.states = list(self.applied), list(self.states)
+        return twin
+
+
+# The latest memo of each conversation, for the first call on the next turn's new tracker (the
+# tracker store hands it the same event objects): at most LAST_MEMOS conversations.
+LAST_MEMOS = 500
+_last_memos: OrderedDict[tuple, _StatesMemo] = OrderedDict()
+
+
+def _is_prefix(known: list[Any], events: list[Any]) -> bool:
+    return len(known) <= len(events) and all(old is new for old, new in zip(known, events, strict=False))
+
+
+def _remember(key: tuple, memo: _StatesMemo) -> None:
+    _last_memos[key] = memo
+    _last_memos.move_to_end(key)
+    while len(_last_memos) > LAST_MEMOS:
+        _last_memos.popitem(last=False)
+
 
 def _states_step(domain: Any, memo: _StatesMemo, hide_rule_turn: bool, flags: tuple) -> dict | None:
     """One pass of Rasa's loop body on ``memo.replay``; returns the state (None: hidden turn)."""
@@ -202,11 +231,11 @@ def _patch_incremental_states() -> None:
         key = (id(self), omit_unset_slots, ignore_rule_only_turns, id(rule_only_data))
         applied = tracker.applied_events()
         memo = memos.get(key)
-        if (
-            memo is None
-            or len(memo.applied) > len(applied)
-            or any(old is not new for old, new in zip(memo.applied, applied, strict=False))
-        ):
+        if memo is None:  # a new tracker: this turn's, or a copy; start where the last turn stopped
+            last = _last_memos.get((tracker.sender_id, *key))
+            if last is not None and _is_prefix(last.applied, applied):
+                memo = memos[key] = last.fork()
+        if memo is None or not _is_prefix(memo.applied, applied):
             memo = memos[key] = _StatesMemo(tracker)
         for event in applied[len(memo.applied) :]:
             if isinstance(event, ActionExecuted):
@@ -215,6 +244,7 @@ def _patch_incremental_states() -> None:
                     memo.states.append(state)
             memo.replay.update(event)
         memo.applied = applied
+        _remember((tracker.sender_id, *key), memo)
         # The last state (after every event) is not kept: the next events change it.
         saved = (memo.last_ml_action, memo.turn_was_hidden)
         final = _states_step(self, memo, False, flags)

@@ -67,6 +67,16 @@ def _secret_values(events: Iterable[Event]) -> tuple[str, ...]:
 
 
 def _mask_user_event(event: UserUttered, secrets: tuple[str, ...]) -> UserUttered:
+    parse_data = event.parse_data or {}
+    entities = list(event.entities or []) + list(parse_data.get("entities") or [])
+    if (
+        not any(entity.get("entity") in PII_ENTITIES for entity in entities)
+        and (not event.text or mask_pii(event.text, secrets) == event.text)
+        and (not parse_data.get("text") or mask_pii(parse_data["text"], secrets) == parse_data["text"])
+    ):
+        # Nothing to mask: the tracker's own event is stored (and cached), so the next turn's
+        # tracker holds the very events the state-history memo has seen (bot/rasa_patches.py).
+        return event
     masked = copy.deepcopy(event)
     if masked.text:
         masked.text = mask_pii(masked.text, secrets)

@@ -5,6 +5,7 @@ is still asked whenever its answer could differ; and a tracker store that fails 
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -350,6 +351,33 @@ def test_featurizers_editing_their_states_leave_the_memory_intact() -> None:
             featurizer.prediction_states([tracker], domain, use_text_for_last_user_input=use_text)
         fresh = DialogueStateTracker.from_events("citizen", list(tracker.events), slots=domain.slots)
         assert domain.states_for_tracker_history(tracker) == original(domain, fresh)
+
+
+def test_next_turns_tracker_replays_only_the_new_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new tracker of the same conversation holding the same event objects (as our tracker store
+    hands them to the next turn) continues from the last turn's memory: Rasa's states, with the
+    state computed only for the new actions."""
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain as RasaDomain
+
+    rasa_patches.apply()
+    domain = RasaDomain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
+    events = _conversation_events()
+    new = events[-6:]
+    earlier = DialogueStateTracker.from_events("next-turn", events[:-6], slots=domain.slots)
+    domain.states_for_tracker_history(earlier)
+    computed: list[int] = []
+    active_state = RasaDomain.get_active_state
+    monkeypatch.setattr(
+        RasaDomain, "get_active_state", lambda *args, **kwargs: computed.append(1) or active_state(*args, **kwargs)
+    )
+    later = DialogueStateTracker.from_events("next-turn", events, slots=domain.slots)
+    states = domain.states_for_tracker_history(later)
+    assert len(computed) <= sum(isinstance(event, ActionExecuted) for event in new) + 1
+    monkeypatch.undo()
+    fresh = DialogueStateTracker.from_events("next-turn", [copy.deepcopy(e) for e in events], slots=domain.slots)
+    assert states == rasa_patches.ORIGINALS["states_for_tracker_history"](domain, fresh)
 
 
 def _lock(*tickets: tuple[int, float]) -> TicketLock:
