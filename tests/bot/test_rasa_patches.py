@@ -54,15 +54,17 @@ responses:
 
 
 @asynccontextmanager
-async def action_server(answer: Callable[[dict[str, Any]], dict[str, Any]]) -> AsyncIterator[list[dict]]:
-    """A real HTTP action server on a free port that answers every call with ``answer(request)``;
-    yields the requests it received."""
+async def action_server(
+    answer: Callable[[dict[str, Any]], dict[str, Any]], status: int = 200
+) -> AsyncIterator[list[dict]]:
+    """A real HTTP action server on a free port that answers every call with ``answer(request)``
+    and ``status``; yields the requests it received."""
     received: list[dict[str, Any]] = []
 
     async def webhook(request: web.Request) -> web.Response:
         body = await request.json()
         received.append(body)
-        return web.json_response(answer(body))
+        return web.json_response(answer(body), status=status)
 
     app = web.Application()
     app.router.add_post("/webhook", webhook)
@@ -433,22 +435,12 @@ def test_a_rejection_still_reaches_rasa() -> None:
     """A form's validation action that rejects (HTTP 400 with the action name) still raises Rasa's
     ActionExecutionRejection, so other policies can predict: only failures become the apology."""
 
-    async def scenario() -> None:
-        async def webhook(_request: web.Request) -> web.Response:
-            return web.json_response({"action_name": "action_lookup", "error": "not me"}, status=400)
+    rejection = {"action_name": "action_lookup", "error": "not me"}
 
-        app = web.Application()
-        app.router.add_post("/webhook", webhook)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        try:
-            endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+    async def scenario() -> None:
+        async with action_server(lambda _request: rejection, status=400) as (_received, endpoint):
             with pytest.raises(ActionExecutionRejection):
                 await run_action(RemoteAction("action_lookup", endpoint), listening_tracker())
-        finally:
-            await runner.cleanup()
 
     rasa_patches.apply()
     asyncio.run(scenario())
