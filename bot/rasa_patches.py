@@ -148,7 +148,10 @@ def _patch_event_type_lookup() -> None:
 class _StatesMemo:
     """Where Rasa's loop in ``states_for_tracker_history`` stood after the events seen so far."""
 
-    def __init__(self, tracker: Any) -> None:
+    def __init__(self, tracker: Any, domain: Any) -> None:
+        # Held, not only keyed by id(): while a memo lives its domain's id cannot be reused by the
+        # domain of a model loaded later, so a memo is never served to another domain.
+        self.domain = domain
         self.replay = tracker.init_copy()
         self.applied: list[Any] = []
         self.states: list[dict] = []
@@ -236,7 +239,7 @@ def _patch_incremental_states() -> None:
             if last is not None and _is_prefix(last.applied, applied):
                 memo = memos[key] = last.fork()
         if memo is None or not _is_prefix(memo.applied, applied):
-            memo = memos[key] = _StatesMemo(tracker)
+            memo = memos[key] = _StatesMemo(tracker, self)
         for event in applied[len(memo.applied) :]:
             if isinstance(event, ActionExecuted):
                 state = _states_step(self, memo, event.hide_rule_turn, flags)
