@@ -1,4 +1,4 @@
-"""Fixes to Rasa 3.6.21, applied when our tracker store is loaded: five to its per-turn work, one
+"""Fixes to Rasa 3.6.21, applied when our tracker store is loaded: six to its per-turn work, one
 to a silent loss of conversations, one to a conversation lock that never opens after a failover, one
 to the silence a citizen met while the action server was down.
 
@@ -18,12 +18,9 @@ other version nothing is patched and a warning says so (the code they replace ma
    first only by lacking the form's ``ActiveLoop`` event; our validation actions read slots and
    the latest message, so the answer is the first one's: nothing. That second call is skipped.
 4. ``Domain.states_for_tracker_history`` (``tracker.past_states``) replays the whole session for
-   every policy at every prediction of a turn, several times a turn: the part of a turn that grows
-   with the conversation. The states of a tracker's history are remembered on the tracker (it
-   lives for one turn) and, as Rasa appends events, only the new events are replayed; when the
-   applied events are not an extension of the remembered ones (a revert), all is recomputed. The
-   next turn's tracker starts from a copy of the conversation's last memo (its events are the same
-   objects, from our tracker store's cache), so a turn replays only its own events.
+   every policy at every prediction, several times a turn: the part of a turn that grows with the
+   conversation. Only the events new to a remembered history are replayed
+   (:mod:`bot.tracker_history`).
 3. ``Event.resolve_by_type`` walks every subclass of ``Event`` (and asks ``inspect.isabstract`` of
    each) for every event read from a tracker store or an action server. The class found for a type
    name is remembered; an unknown name still goes through Rasa's search (and its error).
@@ -52,17 +49,22 @@ other version nothing is patched and a warning says so (the code they replace ma
    that never comes (the fault campaign's "actions restarted": 21 of 80 turns empty). The turn now
    ends with :data:`common.conversation.SERVICE_UNAVAILABLE_TEXT`, so the citizen knows to resend.
    A rejection (``ActionExecutionRejection``, the form's "not me") still goes to Rasa unchanged.
+9. ``DialogueStateTracker.copy`` (before every action) replays every event of the session into a
+   new tracker, and ``applied_events`` (a dozen calls a turn) walks them all: what still grew with
+   the conversation after fix 4 (py-spy, turns 150-210 against turns 1-10). A copy takes the
+   tracker's state as it is; applied events are extended with the new events only
+   (:mod:`bot.tracker_history`).
 """
 
 from __future__ import annotations
 
-import copy
 import itertools
 import logging
-from collections import OrderedDict
 from typing import Any
 
 import rasa
+
+from bot import tracker_history
 
 logger = logging.getLogger(__name__)
 
@@ -143,123 +145,6 @@ def _patch_event_type_lookup() -> None:
         return cls
 
     Event.resolve_by_type = staticmethod(resolve_by_type)
-
-
-class _StatesMemo:
-    """Where Rasa's loop in ``states_for_tracker_history`` stood after the events seen so far."""
-
-    def __init__(self, tracker: Any, domain: Any) -> None:
-        # Held, not only keyed by id(): while a memo lives its domain's id cannot be reused by the
-        # domain of a model loaded later, so a memo is never served to another domain.
-        self.domain = domain
-        self.replay = tracker.init_copy()
-        self.applied: list[Any] = []
-        self.states: list[dict] = []
-        self.last_ml_action: Any = None
-        self.turn_was_hidden = False
-
-    def fork(self) -> _StatesMemo:
-        """An independent memo at the same point (the replayed tracker copied, states shared:
-        remembered states are never edited in place)."""
-        twin = copy.copy(self)
-        twin.replay = self.replay.copy()
-        twin.applied, twin.states = list(self.applied), list(self.states)
-        return twin
-
-
-# The latest memo of each conversation, for the first call on the next turn's new tracker (the
-# tracker store hands it the same event objects): at most LAST_MEMOS conversations.
-LAST_MEMOS = 500
-_last_memos: OrderedDict[tuple, _StatesMemo] = OrderedDict()
-
-
-def _is_prefix(known: list[Any], events: list[Any]) -> bool:
-    return len(known) <= len(events) and all(old is new for old, new in zip(known, events, strict=False))
-
-
-def _remember(key: tuple, memo: _StatesMemo) -> None:
-    _last_memos[key] = memo
-    _last_memos.move_to_end(key)
-    while len(_last_memos) > LAST_MEMOS:
-        _last_memos.popitem(last=False)
-
-
-def _states_step(domain: Any, memo: _StatesMemo, hide_rule_turn: bool, flags: tuple) -> dict | None:
-    """One pass of Rasa's loop body on ``memo.replay``; returns the state (None: hidden turn)."""
-    from rasa.shared.core.constants import PREVIOUS_ACTION
-
-    omit_unset_slots, ignore_rule_only_turns, rule_only_data = flags
-    tracker = memo.replay
-    if ignore_rule_only_turns:
-        if not memo.turn_was_hidden:
-            memo.last_ml_action = domain._get_prev_action_sub_state(tracker)
-        if not tracker.followup_action and tracker.latest_action_name != tracker.active_loop_name:
-            memo.turn_was_hidden = hide_rule_turn
-        if memo.turn_was_hidden:
-            return None
-    state = domain.get_active_state(tracker, omit_unset_slots=omit_unset_slots)
-    if ignore_rule_only_turns:
-        domain._remove_rule_only_features(state, rule_only_data)
-        if memo.states:
-            domain._substitute_rule_only_user_input(state, memo.states[-1])
-        if memo.last_ml_action:
-            state[PREVIOUS_ACTION] = memo.last_ml_action
-    return domain._clean_state(state)
-
-
-def _copy(state: dict) -> dict:
-    return {kind: dict(sub) if isinstance(sub, dict) else sub for kind, sub in state.items()}
-
-
-def _has_intent_and_text(state: dict) -> bool:
-    user = state.get("user") or {}
-    return bool(user.get("intent") and user.get("text"))
-
-
-def _patch_incremental_states() -> None:
-    from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import ActionExecuted
-
-    ORIGINALS["states_for_tracker_history"] = Domain.states_for_tracker_history
-
-    def states_for_tracker_history(
-        self: Domain,
-        tracker: Any,
-        omit_unset_slots: bool = False,
-        ignore_rule_only_turns: bool = False,
-        rule_only_data: dict[str, Any] | None = None,
-    ) -> list[dict]:
-        flags = (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-        memos = tracker.__dict__.setdefault("_states_memos", {})
-        key = (id(self), omit_unset_slots, ignore_rule_only_turns, id(rule_only_data))
-        applied = tracker.applied_events()
-        memo = memos.get(key)
-        if memo is None:  # a new tracker: this turn's, or a copy; start where the last turn stopped
-            last = _last_memos.get((tracker.sender_id, *key))
-            if last is not None and _is_prefix(last.applied, applied):
-                memo = memos[key] = last.fork()
-        if memo is None or not _is_prefix(memo.applied, applied):
-            memo = memos[key] = _StatesMemo(tracker, self)
-        for event in applied[len(memo.applied) :]:
-            if isinstance(event, ActionExecuted):
-                state = _states_step(self, memo, event.hide_rule_turn, flags)
-                if state is not None:
-                    memo.states.append(state)
-            memo.replay.update(event)
-        memo.applied = applied
-        _remember((tracker.sender_id, *key), memo)
-        # The last state (after every event) is not kept: the next events change it.
-        saved = (memo.last_ml_action, memo.turn_was_hidden)
-        final = _states_step(self, memo, False, flags)
-        memo.last_ml_action, memo.turn_was_hidden = saved
-        # Rasa's featurizers edit the states they are given in place: the last one (intent or text of
-        # the latest input) and any with both an intent and a text. Those are handed out as copies;
-        # the others are shared with the memo (copying them all grew with the conversation).
-        last = len(memo.states) - 1
-        states = [_copy(s) if i == last or _has_intent_and_text(s) else s for i, s in enumerate(memo.states)]
-        return states + ([final] if final is not None else [])
-
-    Domain.states_for_tracker_history = states_for_tracker_history
 
 
 def _patch_action_call_events() -> None:
@@ -351,8 +236,10 @@ def apply() -> list[str]:
     _applied.append("FormAction.validate_slots: repeated empty validation skipped")
     _patch_event_type_lookup()
     _applied.append("Event.resolve_by_type: classes remembered")
-    _patch_incremental_states()
+    tracker_history.patch_state_history(ORIGINALS)
     _applied.append("Domain.states_for_tracker_history: only new events replayed")
+    tracker_history.patch_tracker_replays(ORIGINALS)
+    _applied.append("DialogueStateTracker.copy, .applied_events: no replay of the whole session")
     _patch_action_call_events()
     _applied.append(f"RemoteAction._action_call_format: last {ACTION_SERVER_EVENTS} events sent")
     _patch_fail_safe_tracker_store()

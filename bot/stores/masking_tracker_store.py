@@ -32,7 +32,7 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import rasa_patches
+from bot import rasa_patches, tracker_history
 from common.text.pii import MASK_CHAR, mask_pii
 
 # Every Rasa server of ours loads this module from its endpoints file: the per-turn fixes to Rasa
@@ -101,17 +101,21 @@ def mask_events(events: Iterable[Event]) -> list[Event]:
     masked: list[Event] = []
     for event in events:
         if getattr(event, _STORED, False):
-            masked.append(event)
+            stored = event
         elif isinstance(event, UserUttered):
-            masked.append(_mask_user_event(event, secrets))
+            stored = _mask_user_event(event, secrets)
         elif isinstance(event, SlotSet) and event.key in PII_SLOTS:
-            masked.append(SlotSet(event.key, _masked_value(event.value), timestamp=event.timestamp))
+            stored = SlotSet(event.key, _masked_value(event.value), timestamp=event.timestamp)
         elif isinstance(event, BotUttered) and event.text and secrets:
-            bot_event = copy.deepcopy(event)
-            bot_event.text = mask_pii(bot_event.text, secrets)
-            masked.append(bot_event)
+            stored = copy.deepcopy(event)
+            stored.text = mask_pii(stored.text, secrets)
         else:
-            masked.append(event)
+            stored = event
+        if stored is not event:
+            # The next turn's tracker holds the copy: the state-history memo knows it stands for
+            # the event it has seen (bot/tracker_history.py).
+            tracker_history.mark_stand_in(stored, event)
+        masked.append(stored)
     return masked
 
 

@@ -16,7 +16,8 @@ file is put in WAL mode with ``synchronous=NORMAL``: a commit no longer waits fo
 whole journal, readers (the staff console) never block the writer.
 
 The cached events are handed to each new tracker as they are (Rasa appends to a tracker, it does
-not change the events already in it). Memory: at most ``cache_size`` conversations' current
+not change the events already in it), and the tracker is built from a copy of the one the previous
+turn got, with only the events stored since replayed. Memory: at most ``cache_size`` conversations' current
 sessions (``cache_size`` in the endpoints file, default 500; roughly 10-20 KB a turn in memory).
 
 **A database restart is waited out.** Rasa's store has no answer to PostgreSQL going away: the
@@ -72,6 +73,8 @@ class _Conversation:
     seen: int = 0  # rows of the sender with id <= last_id
     session_start: float | None = None  # latest session_started timestamp
     rows: list[_Row] = field(default_factory=list)  # the current session, as Rasa's query selects it
+    # The tracker the last retrieve built from these rows, and the domain it was built for.
+    replayed: tuple[Any, DialogueStateTracker] | None = None
 
     def add(self, row: _Row) -> None:
         self.last_id = max(self.last_id, row.id)
@@ -161,14 +164,33 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The tracker of the latest session, as ``SQLTrackerStore.retrieve`` returns it."""
 
-        async def read() -> list[_Row]:
+        async def read() -> tuple[_Conversation, list[_Row]]:
             with self.session_scope() as session:
-                return list(self._conversation(session, sender_id).rows)
+                conversation = self._conversation(session, sender_id)
+                return conversation, list(conversation.rows)
 
-        rows = await self._until_connected(read)
+        conversation, rows = await self._until_connected(read)
         if not self.domain or not rows:
             return None
-        return DialogueStateTracker.from_events(sender_id, [row.event for row in rows], self.domain.slots)
+        return self._replay(sender_id, conversation, [row.event for row in rows])
+
+    def _replay(self, sender_id: str, conversation: _Conversation, events: list[Event]) -> DialogueStateTracker:
+        """``DialogueStateTracker.from_events(sender_id, events, slots)``, continuing from a copy of
+        the tracker the previous retrieve built when its events begin these ones (the usual case:
+        the last turn's events are new), instead of replaying the whole session every turn."""
+        known = conversation.replayed[1] if conversation.replayed and conversation.replayed[0] is self.domain else None
+        if (
+            known is None
+            or len(known.events) > len(events)
+            or any(a is not b for a, b in zip(known.events, events, strict=False))
+        ):
+            tracker = DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+        else:
+            tracker = known.copy()
+            for event in events[len(known.events) :]:
+                tracker.update(event)
+        conversation.replayed = (self.domain, tracker.copy())  # the turn edits the one it gets
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.save_events(tracker.sender_id, tracker.events)

@@ -5,7 +5,6 @@ is still asked whenever its answer could differ; and a tracker store that fails 
 from __future__ import annotations
 
 import asyncio
-import copy
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -89,7 +88,7 @@ async def run_action(action: Any, tracker: DialogueStateTracker) -> list:
 
 
 def test_patches_apply_on_the_pinned_rasa() -> None:
-    """On rasa 3.6.21 the eight fixes are applied, once, whatever the number of calls."""
+    """On rasa 3.6.21 the nine fixes are applied, once, whatever the number of calls."""
     applied = rasa_patches.apply()
     assert applied == rasa_patches.apply()
     assert [name.split(":")[0] for name in applied] == [
@@ -97,6 +96,7 @@ def test_patches_apply_on_the_pinned_rasa() -> None:
         "FormAction.validate_slots",
         "Event.resolve_by_type",
         "Domain.states_for_tracker_history",
+        "DialogueStateTracker.copy, .applied_events",
         "RemoteAction._action_call_format",
         "FailSafeTrackerStore",
         "TicketLock.is_locked",
@@ -254,132 +254,6 @@ def test_a_form_answer_with_a_slot_candidate_is_always_validated() -> None:
     events, received = asyncio.run(scenario())
     assert len(received) == 1
     assert SlotSet("dossier_code", None) in events
-
-
-def _conversation_events() -> list:
-    """A conversation touching every branch of the state history: rule-only turns, a form with
-    requested slots and a rejection, a follow-up action, reverts and a restart."""
-    from rasa.shared.core.events import (
-        ActionExecutionRejected,
-        ActionReverted,
-        FollowupAction,
-        Restarted,
-        SessionStarted,
-        UserUtteranceReverted,
-    )
-
-    def user(intent: str, text: str, entities: list | None = None) -> UserUttered:
-        return UserUttered(text, {"name": intent, "confidence": 1.0}, entities or [])
-
-    return [
-        ActionExecuted("action_session_start"),
-        SessionStarted(),
-        ActionExecuted("action_listen"),
-        user("ask_fee", "lệ phí căn cước"),
-        SlotSet("procedure_code", "1.0001"),
-        ActionExecuted("action_answer_procedure", hide_rule_turn=True),
-        ActionExecuted("action_listen", hide_rule_turn=True),
-        user("check_dossier_status", "tra cứu hồ sơ"),
-        ActionExecuted("dossier_form"),
-        ActiveLoop("dossier_form"),
-        SlotSet("requested_slot", "dossier_code"),
-        ActionExecuted("action_listen"),
-        user("inform", "mã x-1", [{"entity": "dossier_code", "value": "x-1", "start": 3, "end": 6}]),
-        ActionExecutionRejected("dossier_form"),
-        ActionExecuted("action_clarify"),
-        FollowupAction("dossier_form"),
-        ActionExecuted("dossier_form"),
-        SlotSet("dossier_code", "X-1"),
-        ActiveLoop(None),
-        SlotSet("requested_slot", None),
-        ActionExecuted("action_lookup_dossier"),
-        ActionExecuted("action_listen"),
-        user("greet", "xin chào"),
-        ActionExecuted("utter_greet"),
-        ActionReverted(),
-        ActionExecuted("utter_greet", hide_rule_turn=True),
-        ActionExecuted("action_listen"),
-        user("thank", "cảm ơn"),
-        UserUtteranceReverted(),
-        ActionExecuted("action_listen"),
-        user("goodbye", "tạm biệt"),
-        ActionExecuted("utter_goodbye"),
-        ActionExecuted("action_listen"),
-        Restarted(),
-        ActionExecuted("action_listen"),
-        user("ask_fee", "phí bao nhiêu"),
-    ]
-
-
-@pytest.mark.parametrize("flags", [(False, False, None), (True, False, None), (False, True, "rule_only")])
-def test_state_history_is_rasas_after_every_event(flags: tuple) -> None:
-    """On a tracker growing event by event (as in a turn), and on a fresh copy at every step, the
-    remembered state history equals Rasa's own computation, with every policy's flags."""
-    from pathlib import Path
-
-    from rasa.shared.core.domain import Domain as RasaDomain
-
-    rasa_patches.apply()
-    domain = RasaDomain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
-    omit, ignore, rule_only = flags
-    rule_only_data = {"slots": ["requested_slot"], "loops": ["dossier_form"]} if rule_only else None
-    original = rasa_patches.ORIGINALS["states_for_tracker_history"]
-    growing = DialogueStateTracker("citizen", domain.slots)
-    for event in _conversation_events():
-        growing.update(event, domain)
-        fresh = DialogueStateTracker.from_events("citizen", list(growing.events), slots=domain.slots)
-        expected = original(domain, fresh, omit, ignore, rule_only_data)
-        for tracker in (growing, growing, fresh):  # twice on the same tracker: served from memory
-            assert domain.states_for_tracker_history(tracker, omit, ignore, rule_only_data) == expected
-        assert growing.past_states(domain, omit, ignore, rule_only_data) == expected
-
-
-def test_featurizers_editing_their_states_leave_the_memory_intact() -> None:
-    """Rasa's featurizers edit the states they are handed (which input of the last turn they use,
-    text or intent); the shared remembered states stay Rasa's after every such edit."""
-    from pathlib import Path
-
-    from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
-    from rasa.shared.core.domain import Domain as RasaDomain
-
-    rasa_patches.apply()
-    domain = RasaDomain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
-    original = rasa_patches.ORIGINALS["states_for_tracker_history"]
-    featurizer = MaxHistoryTrackerFeaturizer(max_history=None)
-    tracker = DialogueStateTracker("citizen", domain.slots)
-    for event in _conversation_events():
-        tracker.update(event, domain)
-        for use_text in (True, False):
-            featurizer.prediction_states([tracker], domain, use_text_for_last_user_input=use_text)
-        fresh = DialogueStateTracker.from_events("citizen", list(tracker.events), slots=domain.slots)
-        assert domain.states_for_tracker_history(tracker) == original(domain, fresh)
-
-
-def test_next_turns_tracker_replays_only_the_new_events(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A new tracker of the same conversation holding the same event objects (as our tracker store
-    hands them to the next turn) continues from the last turn's memory: Rasa's states, with the
-    state computed only for the new actions."""
-    from pathlib import Path
-
-    from rasa.shared.core.domain import Domain as RasaDomain
-
-    rasa_patches.apply()
-    domain = RasaDomain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
-    events = _conversation_events()
-    new = events[-6:]
-    earlier = DialogueStateTracker.from_events("next-turn", events[:-6], slots=domain.slots)
-    domain.states_for_tracker_history(earlier)
-    computed: list[int] = []
-    active_state = RasaDomain.get_active_state
-    monkeypatch.setattr(
-        RasaDomain, "get_active_state", lambda *args, **kwargs: computed.append(1) or active_state(*args, **kwargs)
-    )
-    later = DialogueStateTracker.from_events("next-turn", events, slots=domain.slots)
-    states = domain.states_for_tracker_history(later)
-    assert len(computed) <= sum(isinstance(event, ActionExecuted) for event in new) + 1
-    monkeypatch.undo()
-    fresh = DialogueStateTracker.from_events("next-turn", [copy.deepcopy(e) for e in events], slots=domain.slots)
-    assert states == rasa_patches.ORIGINALS["states_for_tracker_history"](domain, fresh)
 
 
 def _lock(*tickets: tuple[int, float]) -> TicketLock:

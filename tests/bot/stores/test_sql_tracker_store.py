@@ -18,7 +18,7 @@ from rasa.core.brokers.file import FileEventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from bot.stores.masking_tracker_store import MaskingTrackerStore
 from bot.stores.sql_tracker_store import CachedSQLTrackerStore
@@ -79,6 +79,12 @@ def as_dicts(tracker: DialogueStateTracker | None) -> list[dict]:
     return [event.as_dict() for event in tracker.events]
 
 
+def state_of(tracker: DialogueStateTracker | None) -> dict:
+    """The tracker's state (slots, latest message and action, loop, events), as Rasa serializes it."""
+    assert tracker is not None
+    return tracker.current_state(EventVerbosity.ALL)
+
+
 async def add_turn(store, stamp: float, text: str = "lệ phí bao nhiêu") -> None:
     """What Rasa's processor does in a turn: retrieve, append events, save."""
     tracker = await store.retrieve(SENDER) or DialogueStateTracker(SENDER, DOMAIN.slots)
@@ -98,12 +104,14 @@ def test_same_trackers_as_rasa_turn_after_turn_and_across_sessions(store_config:
         for stamp in (2.0, 3.0, 4.0):
             await add_turn(cached, stamp)
             assert as_dicts(await cached.retrieve(SENDER)) == as_dicts(await rasa.retrieve(SENDER))
+            assert state_of(await cached.retrieve(SENDER)) == state_of(await rasa.retrieve(SENDER))
         tracker = await cached.retrieve(SENDER)
         for event in session_start(10.0) + turn("xin chào", 11.0):
             tracker.update(event)
         await cached.save(tracker)
         again = as_dicts(await cached.retrieve(SENDER))
         assert again == as_dicts(await rasa.retrieve(SENDER))
+        assert state_of(await cached.retrieve(SENDER)) == state_of(await rasa.retrieve(SENDER))
         assert again[0]["event"] == "session_started"  # only the new session
         assert len(again) == 2 + 4
         full = await rasa.retrieve_full_tracker(SENDER)
@@ -112,6 +120,38 @@ def test_same_trackers_as_rasa_turn_after_turn_and_across_sessions(store_config:
     asyncio.run(scenario())
     for store in (cached, rasa):
         store.engine.dispose()
+
+
+def test_a_turn_replays_only_the_events_stored_since_the_last_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tracker a turn gets continues from the one the previous turn got: only the events stored
+    since are replayed (replaying the whole session grew with the conversation), and the tracker the
+    turn edits is not the remembered one."""
+    store = CachedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    rasa = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+
+    async def scenario() -> int:
+        await store.save(DialogueStateTracker.from_events(SENDER, session_start(1.0), slots=DOMAIN.slots))
+        for stamp in range(2, 12):
+            await add_turn(store, float(stamp))
+        replayed: list[int] = []
+        update = DialogueStateTracker.update
+        monkeypatch.setattr(DialogueStateTracker, "update", lambda *a, **k: replayed.append(1) or update(*a, **k))
+        await add_turn(store, 12.0)
+        tracker = await store.retrieve(SENDER)
+        monkeypatch.undo()
+        assert state_of(tracker) == state_of(await rasa.retrieve(SENDER))
+        tracker.update(SlotSet("procedure", "edited by the turn"))
+        assert (await store.retrieve(SENDER)).get_slot("procedure") == "p-12.0"
+        return len(replayed)
+
+    replayed = asyncio.run(scenario())
+    for each in (store, rasa):
+        each.engine.dispose()
+    # Each retrieve replays the turn stored before it (the whole session is 47 events here); the turn
+    # adds its own: three turns' worth.
+    assert replayed == 3 * len(turn("", 0.0))
 
 
 def test_rows_written_by_another_server_are_read(store_config: dict[str, Any]) -> None:
