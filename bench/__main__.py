@@ -44,7 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-turns", type=int, default=20, help="turns per conversation of the load runs")
     parser.add_argument("--long-turns", type=int, default=60, help="turns of the long-conversation run (0: skip)")
     parser.add_argument("--load-dir", type=Path, help="keep the load bench's logs and per-turn records here")
-    parser.add_argument("--cluster-users", type=int, default=24, help="concurrent conversations of the cluster runs")
+    parser.add_argument(
+        "--cluster-users",
+        type=int,
+        default=96,  # hashed onto 2 servers: with 24, one server often got 15 and the run's tail was its alone
+        help="concurrent conversations of the cluster runs",
+    )
     parser.add_argument("--cluster-turns", type=int, default=10, help="turns per conversation of the cluster runs")
     parser.add_argument("--fault-users", type=int, default=8, help="concurrent conversations of each fault scenario")
     parser.add_argument("--fault-turns", type=int, default=10, help="turns per conversation of each fault scenario")

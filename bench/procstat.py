@@ -21,3 +21,11 @@ def rss_kib(pid: int, field: str) -> int | None:
     except OSError:
         return None
     return None
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent busy (every core, every process: /proc/stat less idle
+    and I/O wait), in seconds."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")

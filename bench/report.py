@@ -198,7 +198,10 @@ def cluster_rows(cluster: dict[str, Any]) -> list[dict[str, Any]]:
         part = f"cluster/{servers} Rasa"
         detail = (
             f"{run['users']} conversations x {cluster['turns']} turns through nginx in {run['seconds']} s; "
-            f"p50 {run['p50_ms']} ms; errors {run['errors']}; Rasa CPU share {run['rasa_cpu_share']}"
+            f"p50 {run['p50_ms']} ms; errors {run['errors']}; Rasa CPU share {run['rasa_cpu_share']}; "
+            f"machine {run.get('machine_cores_busy')} cores busy; "
+            f"Rasa {run.get('rasa_cpu_ms_per_turn')} ms CPU a turn, "
+            f"the rest of the stack {run.get('other_cpu_ms_per_turn')} ms"
         )
         rows.append(_row(part, "turns/s", run["turns_per_s"], "cluster_info_turns_per_s", detail))
         rows.append(_row(part, "p95 latency", run["p95_ms"], "cluster_info_ms", detail))
