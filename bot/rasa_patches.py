@@ -1,4 +1,4 @@
-"""Fixes to Rasa 3.6.21, applied when our tracker store is loaded: six to its per-turn work, one
+"""Fixes to Rasa 3.6.21, applied when our tracker store is loaded: seven to its per-turn work, one
 to a silent loss of conversations, one to a conversation lock that never opens after a failover, one
 to the silence a citizen met while the action server was down.
 
@@ -54,6 +54,11 @@ other version nothing is patched and a warning says so (the code they replace ma
    the conversation after fix 4 (py-spy, turns 150-210 against turns 1-10). A copy takes the
    tracker's state as it is; applied events are extended with the new events only
    (:mod:`bot.tracker_history`).
+10. ``Features._combine_sparse_features`` joins each message's sparse features, featurizer by
+    featurizer, with ``scipy.sparse.hstack``, whose general block assembly (``bmat``) was 9% of the
+    Rasa process's CPU under load (py-spy), for matrices of a dozen rows. The two COO entry lists
+    are now concatenated, the right one's columns shifted: the same matrix, format and dtype
+    (``tests/bot/test_rasa_patches.py``), about 3.5 times faster.
 """
 
 from __future__ import annotations
@@ -219,6 +224,35 @@ def _patch_unavailable_action_server() -> None:
     RemoteAction.run = run
 
 
+def _patch_sparse_feature_combination() -> None:
+    import numpy as np
+    import scipy.sparse
+    from rasa.shared.nlu.training_data.features import Features
+
+    ORIGINALS["combine_sparse_features"] = Features._combine_sparse_features
+
+    def _combine_sparse_features(self: Features, additional_features: Features) -> None:
+        left, right = self.features.tocoo(), additional_features.features.tocoo()
+        if left.shape[0] != right.shape[0]:
+            raise ValueError(
+                f"Cannot combine sparse features as sequence dimensions do not "
+                f"match: {left.shape[0]} != {right.shape[0]}."
+            )
+        # scipy's hstack goes through bmat, which is general and slow; side by side, the blocks of a
+        # COO matrix are its two entry lists, the right one's columns shifted.
+        self.features = scipy.sparse.coo_matrix(
+            (
+                np.concatenate([left.data, right.data]),
+                (np.concatenate([left.row, right.row]), np.concatenate([left.col, right.col + left.shape[1]])),
+            ),
+            shape=(left.shape[0], left.shape[1] + right.shape[1]),
+            dtype=np.result_type(left.dtype, right.dtype),
+        )
+        self._cached_fingerprint = None
+
+    Features._combine_sparse_features = _combine_sparse_features
+
+
 def apply() -> list[str]:
     """Apply the fixes once per process; returns what is patched (empty on another Rasa version)."""
     if _applied:
@@ -248,5 +282,7 @@ def apply() -> list[str]:
     _applied.append("TicketLock.is_locked: open once every earlier ticket is gone")
     _patch_unavailable_action_server()
     _applied.append("RemoteAction.run: an unreachable action server gets the citizen an apology")
+    _patch_sparse_feature_combination()
+    _applied.append("Features._combine_sparse_features: COO entries joined without scipy's bmat")
     logger.info("Rasa %s patched: %s", rasa.__version__, "; ".join(_applied))
     return list(_applied)

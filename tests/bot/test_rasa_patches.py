@@ -88,7 +88,7 @@ async def run_action(action: Any, tracker: DialogueStateTracker) -> list:
 
 
 def test_patches_apply_on_the_pinned_rasa() -> None:
-    """On rasa 3.6.21 the nine fixes are applied, once, whatever the number of calls."""
+    """On rasa 3.6.21 the ten fixes are applied, once, whatever the number of calls."""
     applied = rasa_patches.apply()
     assert applied == rasa_patches.apply()
     assert [name.split(":")[0] for name in applied] == [
@@ -101,6 +101,7 @@ def test_patches_apply_on_the_pinned_rasa() -> None:
         "FailSafeTrackerStore",
         "TicketLock.is_locked",
         "RemoteAction.run",
+        "Features._combine_sparse_features",
     ]
 
 
@@ -318,3 +319,43 @@ def test_a_rejection_still_reaches_rasa() -> None:
 
     rasa_patches.apply()
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("left_format", "left_dtype", "right_dtype"),
+    [("coo", "float32", "float32"), ("csr", "float64", "float32"), ("coo", "int64", "float32")],
+)
+def test_sparse_features_combine_into_scipys_matrix(left_format: str, left_dtype: str, right_dtype: str) -> None:
+    """Features of two featurizers joined side by side give scipy's hstack exactly: shape, format,
+    dtype, and the same entries in the same order (DIET reads them as they are)."""
+    import numpy as np
+    import scipy.sparse
+    from rasa.shared.nlu.training_data.features import Features
+
+    rasa_patches.apply()
+    rng = np.random.default_rng(7)
+
+    def features(rows: int, columns: int, fmt: str, dtype: str, origin: str) -> Features:
+        matrix = scipy.sparse.random(rows, columns, density=0.05, format=fmt, random_state=rng).astype(dtype)
+        return Features(matrix, "sequence", "text", origin)
+
+    for rows in (1, 12):
+        left = features(rows, 300, left_format, left_dtype, "words")
+        right = features(rows, 40, "coo", right_dtype, "chars")
+        expected = scipy.sparse.hstack([left.features, right.features])
+        left.combine_with_features(right)
+        combined = left.features
+        assert (combined.format, combined.dtype, combined.shape) == (expected.format, expected.dtype, expected.shape)
+        for part in ("row", "col", "data"):
+            assert np.array_equal(getattr(combined, part), getattr(expected, part))
+
+
+def test_sparse_features_of_different_lengths_are_refused() -> None:
+    """As in Rasa: the sequence lengths of the two featurizers must agree."""
+    import scipy.sparse
+    from rasa.shared.nlu.training_data.features import Features
+
+    rasa_patches.apply()
+    left = Features(scipy.sparse.coo_matrix((3, 5)), "sequence", "text", "words")
+    with pytest.raises(ValueError, match="sequence dimensions do not match: 3 != 4"):
+        left.combine_with_features(Features(scipy.sparse.coo_matrix((4, 2)), "sequence", "text", "chars"))
