@@ -1,4 +1,4 @@
-"""Fixes to Rasa 3.6.21, applied when our tracker store is loaded: seven to its per-turn work, one
+"""Fixes to Rasa 3.6.21, applied when our tracker store is loaded: eight to its per-turn work, one
 to a silent loss of conversations, one to a conversation lock that never opens after a failover, one
 to the silence a citizen met while the action server was down.
 
@@ -59,6 +59,12 @@ other version nothing is patched and a warning says so (the code they replace ma
     Rasa process's CPU under load (py-spy), for matrices of a dozen rows. The two COO entry lists
     are now concatenated, the right one's columns shifted: the same matrix, format and dtype
     (``tests/bot/test_rasa_patches.py``), about 3.5 times faster.
+11. ``RulePolicy._get_possible_keys`` filters the rules against every state of the session, from
+    the latest back, for each of its predictions (two or three a turn). A rule shorter than the
+    distance walked always passes (Rasa's ``_is_rule_applicable``), so once the walk is past the
+    longest rule left nothing more can be filtered out: the walk now stops there. The same keys
+    (``tests/bot/test_rasa_patches.py``); a cost that grew with the conversation is now bounded
+    by the longest rule (py-spy: 28% of RulePolicy's share under load).
 """
 
 from __future__ import annotations
@@ -253,6 +259,24 @@ def _patch_sparse_feature_combination() -> None:
     Features._combine_sparse_features = _combine_sparse_features
 
 
+def _patch_rule_key_search() -> None:
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    ORIGINALS["get_possible_keys"] = RulePolicy._get_possible_keys
+
+    def _get_possible_keys(self: RulePolicy, lookup: dict[str, str], states: list[dict]) -> set[str]:
+        possible_keys = set(lookup.keys())
+        longest = max((len(self._rule_key_to_state(key)) for key in possible_keys), default=0)
+        for index, state in enumerate(reversed(states)):
+            if index >= longest:  # every rule left is shorter: Rasa's filter keeps them all from here on
+                break
+            possible_keys = {key for key in possible_keys if self._is_rule_applicable(key, index, state)}
+            longest = max((len(self._rule_key_to_state(key)) for key in possible_keys), default=0)
+        return possible_keys
+
+    RulePolicy._get_possible_keys = _get_possible_keys
+
+
 def apply() -> list[str]:
     """Apply the fixes once per process; returns what is patched (empty on another Rasa version)."""
     if _applied:
@@ -284,5 +308,7 @@ def apply() -> list[str]:
     _applied.append("RemoteAction.run: an unreachable action server gets the citizen an apology")
     _patch_sparse_feature_combination()
     _applied.append("Features._combine_sparse_features: COO entries joined without scipy's bmat")
+    _patch_rule_key_search()
+    _applied.append("RulePolicy._get_possible_keys: stops past the longest rule")
     logger.info("Rasa %s patched: %s", rasa.__version__, "; ".join(_applied))
     return list(_applied)

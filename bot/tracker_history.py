@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import operator
 import weakref
 from collections import OrderedDict
 from typing import Any
@@ -91,7 +92,13 @@ def _same_event(old: Any, new: Any) -> bool:
 
 
 def _is_prefix(known: list[Any], events: list[Any]) -> bool:
-    return len(known) <= len(events) and all(_same_event(old, new) for old, new in zip(known, events, strict=False))
+    if len(known) > len(events):
+        return False
+    # Called a few times a turn on the whole session: identity is checked in C first, and only a
+    # session with a masked copy in it goes through the stand-in check event by event.
+    if all(map(operator.is_, known, events)):
+        return True
+    return all(_same_event(old, new) for old, new in zip(known, events, strict=False))
 
 
 def _remember(key: tuple, memo: _StatesMemo) -> None:

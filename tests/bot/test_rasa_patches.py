@@ -88,7 +88,7 @@ async def run_action(action: Any, tracker: DialogueStateTracker) -> list:
 
 
 def test_patches_apply_on_the_pinned_rasa() -> None:
-    """On rasa 3.6.21 the ten fixes are applied, once, whatever the number of calls."""
+    """On rasa 3.6.21 the eleven fixes are applied, once, whatever the number of calls."""
     applied = rasa_patches.apply()
     assert applied == rasa_patches.apply()
     assert [name.split(":")[0] for name in applied] == [
@@ -102,6 +102,7 @@ def test_patches_apply_on_the_pinned_rasa() -> None:
         "TicketLock.is_locked",
         "RemoteAction.run",
         "Features._combine_sparse_features",
+        "RulePolicy._get_possible_keys",
     ]
 
 
@@ -359,3 +360,38 @@ def test_sparse_features_of_different_lengths_are_refused() -> None:
     left = Features(scipy.sparse.coo_matrix((3, 5)), "sequence", "text", "words")
     with pytest.raises(ValueError, match="sequence dimensions do not match: 3 != 4"):
         left.combine_with_features(Features(scipy.sparse.coo_matrix((4, 2)), "sequence", "text", "chars"))
+
+
+def test_rule_keys_found_are_rasas_for_every_conversation_length() -> None:
+    """RulePolicy's candidate rules for a conversation are Rasa's, with rules of several lengths
+    (conversation starters included) matched against sessions of every length, the walk stopping
+    after the longest rule."""
+    import json
+    import random
+    from pathlib import Path
+
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.shared.core.domain import Domain as RasaDomain
+
+    from tests.bot.test_tracker_history import _conversation_events
+
+    rasa_patches.apply()
+    domain = RasaDomain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
+    tracker = DialogueStateTracker("rules", domain.slots)
+    sessions = []
+    for event in _conversation_events():
+        tracker.update(event, domain)
+        sessions.append(domain.states_for_tracker_history(tracker))
+    rng = random.Random(3)
+    every_state = [state for states in sessions for state in states]
+    lookup = {}
+    for states in sessions:  # rules cut from the sessions themselves (so some match), and random ones
+        for length in (1, 2, 3, 5):
+            if len(states) >= length:
+                lookup[json.dumps(states[-length:], sort_keys=True)] = "utter_x"
+        lookup[json.dumps(rng.sample(every_state, k=min(2, len(every_state))), sort_keys=True)] = "utter_y"
+    policy = object.__new__(RulePolicy)  # the method reads no trained attribute
+    original = rasa_patches.ORIGINALS["get_possible_keys"]
+    for states in [*sessions, sessions[-1] * 5]:
+        assert policy._get_possible_keys(lookup, states) == original(policy, lookup, states)
+    assert any(policy._get_possible_keys(lookup, states) for states in sessions)  # some rules match
