@@ -266,12 +266,10 @@ def _patch_rule_key_search() -> None:
 
     def _get_possible_keys(self: RulePolicy, lookup: dict[str, str], states: list[dict]) -> set[str]:
         possible_keys = set(lookup.keys())
-        longest = max((len(self._rule_key_to_state(key)) for key in possible_keys), default=0)
         for index, state in enumerate(reversed(states)):
-            if index >= longest:  # every rule left is shorter: Rasa's filter keeps them all from here on
-                break
+            if all(index >= len(self._rule_key_to_state(key)) for key in possible_keys):
+                break  # every rule left is shorter: Rasa's filter keeps them all from here on
             possible_keys = {key for key in possible_keys if self._is_rule_applicable(key, index, state)}
-            longest = max((len(self._rule_key_to_state(key)) for key in possible_keys), default=0)
         return possible_keys
 
     RulePolicy._get_possible_keys = _get_possible_keys

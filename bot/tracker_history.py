@@ -91,14 +91,17 @@ def _same_event(old: Any, new: Any) -> bool:
     return stand_in is not None and stand_in() is old and _same_state_input(old, new)
 
 
+def starts_with(events: Any, known: Any) -> bool:
+    """Whether ``events`` begin with the very event objects of ``known`` (compared in C: called on
+    the whole session a few times a turn)."""
+    return len(known) <= len(events) and all(map(operator.is_, known, events))
+
+
 def _is_prefix(known: list[Any], events: list[Any]) -> bool:
     if len(known) > len(events):
         return False
-    # Called a few times a turn on the whole session: identity is checked in C first, and only a
-    # session with a masked copy in it goes through the stand-in check event by event.
-    if all(map(operator.is_, known, events)):
-        return True
-    return all(_same_event(old, new) for old, new in zip(known, events, strict=False))
+    # Only a session with a masked copy in it goes through the stand-in check event by event.
+    return starts_with(events, known) or all(_same_event(old, new) for old, new in zip(known, events, strict=False))
 
 
 def _remember(key: tuple, memo: _StatesMemo) -> None:

@@ -16,9 +16,10 @@ file is put in WAL mode with ``synchronous=NORMAL``: a commit no longer waits fo
 whole journal, readers (the staff console) never block the writer.
 
 The cached events are handed to each new tracker as they are (Rasa appends to a tracker, it does
-not change the events already in it), and the tracker is built from a copy of the one the previous
-turn got, with only the events stored since replayed. Memory: at most ``cache_size`` conversations' current
-sessions (``cache_size`` in the endpoints file, default 500; roughly 10-20 KB a turn in memory).
+not change the events already in it); the tracker is a copy of one kept per conversation, to which
+only the events stored since the previous turn are applied. Memory: at most ``cache_size``
+conversations' current sessions (``cache_size`` in the endpoints file, default 500; roughly 10-20
+KB a turn in memory).
 
 **A database restart is waited out.** Rasa's store has no answer to PostgreSQL going away: the
 pooled connections die with the server, and every turn fails while it is down. Here a read or a
@@ -46,6 +47,7 @@ from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot import tracker_history
 from common.tracker_rows import decode_event
 
 logger = logging.getLogger(__name__)
@@ -175,22 +177,18 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         return self._replay(sender_id, conversation, [row.event for row in rows])
 
     def _replay(self, sender_id: str, conversation: _Conversation, events: list[Event]) -> DialogueStateTracker:
-        """``DialogueStateTracker.from_events(sender_id, events, slots)``, continuing from a copy of
-        the tracker the previous retrieve built when its events begin these ones (the usual case:
-        the last turn's events are new), instead of replaying the whole session every turn."""
+        """``DialogueStateTracker.from_events(sender_id, events, slots)``, continuing the tracker the
+        previous retrieve built when its events begin these ones (the usual case: the last turn's
+        events are new), instead of replaying the whole session every turn."""
         known = conversation.replayed[1] if conversation.replayed and conversation.replayed[0] is self.domain else None
-        if (
-            known is None
-            or len(known.events) > len(events)
-            or any(a is not b for a, b in zip(known.events, events, strict=False))
-        ):
-            tracker = DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+        if known is None or not tracker_history.starts_with(events, known.events):
+            known = DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
         else:
-            tracker = known.copy()
             for event in events[len(known.events) :]:
-                tracker.update(event)
-        conversation.replayed = (self.domain, tracker.copy())  # the turn edits the one it gets
-        return tracker
+                known.update(event)
+        known.applied_events()  # extended by the new events only, and handed on with the copy
+        conversation.replayed = (self.domain, known)
+        return known.copy()  # the turn edits its own
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.save_events(tracker.sender_id, tracker.events)
