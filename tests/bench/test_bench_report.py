@@ -14,6 +14,7 @@ from bench.__main__ import main as bench_main
 from bench.catalog import run_catalog_bench
 from bench.report import build_report, format_table, write_report
 from portal.settings import get_settings
+from tests.bench import by_metric
 
 STATUSES = {"PASS", "FAIL", "INFO", "N/A"}
 
@@ -67,7 +68,7 @@ def test_nlu_rows_mark_each_number_against_its_target() -> None:
         "training_seconds": None,
     }
     report = build_report(None, {"ours": result, "default": {**result, "p95_ms": 10.0, "training_seconds": 90.0}})
-    by_key = {(row["part"], row["metric"]): row["status"] for row in report["rows"]}
+    by_key = by_metric(report)
     assert by_key[("nlu/ours", "POST /model/parse p95")] == "FAIL"
     assert by_key[("nlu/default", "POST /model/parse p95")] == "PASS"
     assert by_key[("nlu/ours", "training time (2 cores)")] == "N/A"

@@ -5,6 +5,7 @@ p95 and recovery times are informational; a campaign that could not run is repor
 from __future__ import annotations
 
 from bench.report import build_report
+from tests.bench import by_metric
 
 
 def scenario(errors: int = 0, missed: int = 0, **extra: object) -> dict:
@@ -22,17 +23,13 @@ def restart(lost: list[dict]) -> dict:
     )  # fmt: skip
 
 
-def statuses(report: dict) -> dict[tuple[str, str], str]:
-    return {(row["part"], row["metric"]): row["status"] for row in report["rows"]}
-
-
 def test_every_scenario_is_judged_and_a_lost_message_fails() -> None:
     """Errors, late turns and lost messages FAIL above zero; p95 and recovery are INFO."""
     faults = {
         "scenarios": {"portal_down": scenario(), "portal_slow": scenario(missed=3)},
         "cluster": {"scenarios": {"postgres_restart": restart([{"sender": "x", "answered": 5, "stored": 4}])}},
     }
-    rows = statuses(build_report(None, None, faults=faults))
+    rows = by_metric(build_report(None, None, faults=faults))
     assert rows[("faults/portal_down", "errors")] == "PASS"
     assert rows[("faults/portal_down", "turns not answered within 5 s")] == "PASS"
     assert rows[("faults/portal_slow", "turns not answered within 5 s")] == "FAIL"
@@ -41,7 +38,7 @@ def test_every_scenario_is_judged_and_a_lost_message_fails() -> None:
     assert rows[("faults/cluster/postgres_restart", "errors")] == "FAIL"
     kept = {"scenarios": {}, "cluster": {"scenarios": {"postgres_restart": restart([])}}}
     assert (
-        statuses(build_report(None, None, faults=kept))[
+        by_metric(build_report(None, None, faults=kept))[
             ("faults/cluster/postgres_restart", "answered but not in the tracker")
         ]
         == "PASS"

@@ -17,6 +17,7 @@ import pytest
 from bench.load import LoadRun, growth, load_runs, run_locust, summarize
 from bench.report import build_report, format_table
 from bench.traffic import CYCLE, Dossier, mixed_conversation, repeating_conversation
+from tests.bench import by_metric
 
 DOSSIER = Dossier("000.00.01.H29-240115-0001", "079123456789")
 
@@ -133,7 +134,7 @@ def test_load_rows_judge_each_run_against_its_target() -> None:
         "rasa_peak_rss_mib": 1500.0,
     }
     report = build_report(None, None, load)
-    status = {(row["part"], row["metric"]): row["status"] for row in report["rows"]}
+    status = by_metric(report)
     assert status[("load/8x20", "p95 latency")] == "PASS"
     assert status[("load/8x20", "turns/s")] == "INFO"
     assert status[("load/50x20", "turns/s")] == "FAIL"
@@ -142,13 +143,13 @@ def test_load_rows_judge_each_run_against_its_target() -> None:
     assert status[("load/long", "late/early turn cost")] == "PASS"
     assert status[("load/long", "p95 latency")] == "INFO"  # the p95 target is for mixed traffic
     assert status[("load", "Rasa process peak RSS")] == "PASS"
-    targets = {(row["part"], row["metric"]): row["target"] for row in report["rows"]}
+    targets = by_metric(report, "target")
     assert targets[("load/50x20", "turns/s")] == ">= 24 turns/s"
     assert targets[("load/8x20", "p95 latency")] == "<= 250 ms"
     assert report["failed"] == ["load/50x20: turns/s", "load/50x20: errors"]
     assert report["load"] == load
     assert "late/early turn cost" in format_table(report)
-    details = {(row["part"], row["metric"]): row["detail"] for row in report["rows"]}
+    details = by_metric(report, "detail")
     assert "whole stack 38.5 ms/turn; load 1.2" in details[("load/8x20", "turns/s")]
 
 
