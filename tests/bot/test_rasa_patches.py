@@ -88,7 +88,7 @@ async def run_action(action: Any, tracker: DialogueStateTracker) -> list:
 
 
 def test_patches_apply_on_the_pinned_rasa() -> None:
-    """On rasa 3.6.21 the eleven fixes are applied, once, whatever the number of calls."""
+    """On rasa 3.6.21 the thirteen fixes are applied, once, whatever the number of calls."""
     applied = rasa_patches.apply()
     assert applied == rasa_patches.apply()
     assert [name.split(":")[0] for name in applied] == [
@@ -103,6 +103,8 @@ def test_patches_apply_on_the_pinned_rasa() -> None:
         "RemoteAction.run",
         "Features._combine_sparse_features",
         "RulePolicy._get_possible_keys",
+        "RulePolicy.format_tracker_states",
+        "Agent.load_model",
     ]
 
 
@@ -395,3 +397,65 @@ def test_rule_keys_found_are_rasas_for_every_conversation_length() -> None:
     for states in [*sessions, sessions[-1] * 5]:
         assert policy._get_possible_keys(lookup, states) == original(policy, lookup, states)
     assert any(policy._get_possible_keys(lookup, states) for states in sessions)  # some rules match
+
+
+def test_rule_states_are_formatted_as_rasa_does_only_when_the_debug_line_is_written(monkeypatch) -> None:
+    """RulePolicy's debug text of the states renders as Rasa's text (JSON and console renderers,
+    after the deep copy Rasa makes), and is not made at all when debug lines are filtered out."""
+    import copy
+    import logging
+
+    import structlog
+    from rasa.core.policies.policy import Policy
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    rasa_patches.apply()
+    states = [{}, {"user": {"intent": "ask_fee", "entities": ("procedure",)}, "prev_action": {"action_name": "x"}}]
+    text = Policy.format_tracker_states(states)
+    lazy = copy.deepcopy(RulePolicy.format_tracker_states(states))
+    for renderer in (structlog.processors.JSONRenderer(), structlog.dev.ConsoleRenderer(colors=False)):
+        event = {"event": "rule_policy.actions.find"}
+        assert renderer(None, "debug", {**event, "current_states": lazy}) == renderer(
+            None, "debug", {**event, "current_states": text}
+        )
+
+    formatted: list[int] = []
+    monkeypatch.setattr(Policy, "format_tracker_states", staticmethod(lambda s: formatted.append(1) or text))
+    at_info = structlog.wrap_logger(
+        structlog.ReturnLogger(),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),  # as Rasa configures it
+        processors=[structlog.processors.JSONRenderer()],
+    )
+    at_info.debug("rule_policy.actions.find", current_states=RulePolicy.format_tracker_states(states))
+    assert formatted == []
+    at_info.info("rule_policy.actions.find", current_states=RulePolicy.format_tracker_states(states))
+    assert formatted == [1]
+
+
+def test_a_model_load_freezes_the_heap_and_a_replaced_model_is_collected(monkeypatch) -> None:
+    """After a model load the objects alive are out of the collector's full passes; the previous
+    model, unreachable but in reference cycles, is collected first, not frozen forever."""
+    import gc
+    import weakref
+
+    from rasa.core.agent import Agent
+
+    class Processor:  # a model that refers to itself, as TensorFlow's objects do
+        def __init__(self) -> None:
+            self.me = self
+
+    def load_model(agent: Agent, model_path: Any, fingerprint: str | None = None) -> None:
+        agent.processor = Processor()
+
+    rasa_patches.apply()
+    monkeypatch.setitem(rasa_patches.ORIGINALS, "agent_load_model", load_model)
+    agent = object.__new__(Agent)
+    try:
+        Agent.load_model(agent, "first.tar.gz")
+        first = weakref.ref(agent.processor)
+        assert gc.get_freeze_count() > 0
+        Agent.load_model(agent, "second.tar.gz")
+        assert first() is None
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
