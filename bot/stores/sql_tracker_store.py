@@ -104,6 +104,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._cache_size = int(cache_size)
         self._db_retry_seconds = float(db_retry_seconds)
         self._conversations: OrderedDict[str, _Conversation] = OrderedDict()
+        self._prepared: tuple[Any, Any, Any] | None = None
         if self.engine.dialect.name == "sqlite":
             self._use_pooled_sqlite()
 
@@ -119,26 +120,32 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
-    def _conversation(self, session: Any, sender_id: str, check: bool = True) -> _Conversation:
+    def _statements(self) -> tuple[Any, Any, Any]:
+        """The store's three statements, built once (Core, not ORM queries: SQLAlchemy compiles
+        each once, and a turn does not pay the ORM's per-query and per-object bookkeeping)."""
+        if self._prepared is None:
+            table = self.SQLEvent.__table__
+            sender, last_id = sa.bindparam("sender_id"), sa.bindparam("last_id")
+            count = sa.select(sa.func.count(table.c.id)).where(table.c.sender_id == sender, table.c.id <= last_id)
+            newer = (
+                sa.select(table.c.id, table.c.timestamp, table.c.type_name, table.c.data)
+                .where(table.c.sender_id == sender, table.c.id > last_id)
+                .order_by(table.c.id)
+            )
+            self._prepared = (count, newer, table.insert())
+        return self._prepared
+
+    def _conversation(self, connection: Any, sender_id: str, check: bool = True) -> _Conversation:
         """This process's copy of ``sender_id``'s current session, brought up to date; ``check``
         first verifies that none of the rows it knows were deleted."""
-        events = self.SQLEvent
+        count, newer, _ = self._statements()
         known = self._conversations.pop(sender_id, None)
         if known is not None and check:
-            seen = (
-                session.query(sa.func.count(events.id))
-                .filter(events.sender_id == sender_id, events.id <= known.last_id)
-                .scalar()
-            )
+            seen = connection.execute(count, {"sender_id": sender_id, "last_id": known.last_id}).scalar()
             if seen != known.seen:  # rows deleted or replaced elsewhere: start again
                 known = None
         conversation = known or _Conversation()
-        newer = (
-            session.query(events.id, events.timestamp, events.type_name, events.data)
-            .filter(events.sender_id == sender_id, events.id > conversation.last_id)
-            .order_by(events.id)
-        )
-        for row in newer:
+        for row in connection.execute(newer, {"sender_id": sender_id, "last_id": conversation.last_id}):
             for event in deserialise_events([decode_event(row.data)]):  # none when Rasa cannot read it
                 conversation.add(_Row(row.id, row.timestamp, row.type_name, event))
         self._conversations[sender_id] = conversation
@@ -168,7 +175,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
         async def read() -> tuple[_Conversation, list[_Row]]:
             with self.session_scope() as session:
-                conversation = self._conversation(session, sender_id)
+                conversation = self._conversation(session.connection(), sender_id)
                 return conversation, list(conversation.rows)
 
         conversation, rows = await self._until_connected(read)
@@ -201,26 +208,25 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     async def _append(self, sender_id: str, events: list[Event]) -> None:
         with self.session_scope() as session:
+            connection = session.connection()
             # The turn's retrieve checked for deleted rows moments ago, under the conversation's lock.
-            conversation = self._conversation(session, sender_id, check=False)
+            conversation = self._conversation(connection, sender_id, check=False)
             new_events = list(itertools.islice(events, len(conversation.rows), None))
             if self.event_broker is not None:
                 await self._stream_new_events(self.event_broker, new_events, sender_id)
-            added = []
+            insert, rows = self._statements()[2], []
             for event in new_events:
                 data = event.as_dict()
-                row = self.SQLEvent(
-                    sender_id=sender_id,
-                    type_name=event.type_name,
-                    timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"),
-                    data=json.dumps(data),
-                )
-                session.add(row)
-                added.append((row, event))
-            session.flush()  # assigns the ids
-            rows = [_Row(row.id, row.timestamp, row.type_name, event) for row, event in added]
+                values = {
+                    "sender_id": sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                }
+                row_id = connection.execute(insert, values).inserted_primary_key[0]
+                rows.append(_Row(row_id, values["timestamp"], event.type_name, event))
             session.commit()
         for row in rows:
             conversation.add(row)
