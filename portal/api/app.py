@@ -42,7 +42,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
         redoc_url="/redoc" if settings.public_docs else None,
         openapi_url="/openapi.json" if settings.public_docs else None,
     )
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, server=True)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
