@@ -88,7 +88,7 @@ async def run_action(action: Any, tracker: DialogueStateTracker) -> list:
 
 
 def test_patches_apply_on_the_pinned_rasa() -> None:
-    """On rasa 3.6.21 the thirteen fixes are applied, once, whatever the number of calls."""
+    """On rasa 3.6.21 the fourteen fixes are applied, once, whatever the number of calls."""
     applied = rasa_patches.apply()
     assert applied == rasa_patches.apply()
     assert [name.split(":")[0] for name in applied] == [
@@ -104,6 +104,7 @@ def test_patches_apply_on_the_pinned_rasa() -> None:
         "Features._combine_sparse_features",
         "RulePolicy._get_possible_keys",
         "RulePolicy.format_tracker_states",
+        "EndpointConfig.session",
         "Agent.load_model",
     ]
 
@@ -459,3 +460,51 @@ def test_a_model_load_freezes_the_heap_and_a_replaced_model_is_collected(monkeyp
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_endpoint_bodies_are_the_same_json_values_without_escapes() -> None:
+    """What an action server reads from Rasa's endpoint is the JSON of the body Rasa was given
+    (Vietnamese text, slashes, floats, nested events), with Rasa's headers and basic auth."""
+    import base64
+    import json
+
+    rasa_patches.apply()
+    body = {
+        "next_action": "action_answer_procedure",
+        "tracker": {
+            "latest_message": {"text": "Làm căn cước / CCCD mất bao lâu?", "intent": {"confidence": 0.1 + 0.2}},
+            "events": [{"event": "user", "text": "lệ phí bao nhiêu ạ", "timestamp": 1796427069.0621426}] * 3,
+            "slots": {"dossier_lookup_failures": 0.0, "procedure_code": None, "flags": [True, False]},
+        },
+    }
+
+    async def exchange() -> tuple[bytes, dict[str, str]]:
+        seen: dict[str, Any] = {}
+
+        async def webhook(request: web.Request) -> web.Response:
+            seen["raw"], seen["headers"] = await request.read(), dict(request.headers)
+            return web.json_response({"events": [], "responses": []})
+
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            endpoint = EndpointConfig(
+                f"http://127.0.0.1:{port}/webhook",
+                headers={"X-Assistant": "citizen"},
+                basic_auth={"username": "rasa", "password": "s3cret"},
+            )
+            assert await endpoint.request(json=body, method="post") == {"events": [], "responses": []}
+        finally:
+            await runner.cleanup()
+        return seen["raw"], seen["headers"]
+
+    raw, headers = asyncio.run(exchange())
+    assert json.loads(raw) == body
+    assert "Làm căn cước / CCCD".encode() in raw  # UTF-8, not \uXXXX escapes
+    assert headers["X-Assistant"] == "citizen"
+    assert headers["Authorization"] == "Basic " + base64.b64encode(b"rasa:s3cret").decode()
+    assert headers["Content-Type"].startswith("application/json")
