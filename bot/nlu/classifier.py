@@ -82,6 +82,7 @@ class BlendedIntentClassifier(StoredComponent, GraphComponent, IntentClassifier)
         self._model_storage = model_storage
         self._resource = resource
         self._weights = weights
+        self._weights_by_feature = _by_feature(weights)
         self._intercepts = intercepts
         self._intents = intents or []
 
@@ -113,6 +114,7 @@ class BlendedIntentClassifier(StoredComponent, GraphComponent, IntentClassifier)
         )
         model.fit(scipy.sparse.vstack([row for row, _ in kept]).tocsr(), [intent for _, intent in kept])
         self._weights, self._intercepts = model.coef_, model.intercept_
+        self._weights_by_feature = _by_feature(self._weights)
         self._intents = [str(name) for name in model.classes_]
         with self._model_storage.write_to(self._resource) as directory:
             arrays = {"weights": self._weights, "intercepts": self._intercepts, "intents": np.array(self._intents)}
@@ -122,9 +124,9 @@ class BlendedIntentClassifier(StoredComponent, GraphComponent, IntentClassifier)
     def probabilities(self, message: Message) -> dict[str, float]:
         """The linear model's intent probabilities for one featurized message (empty if none)."""
         row = _sentence_features(message)
-        if row is None or self._weights is None or self._intercepts is None:
+        if row is None or self._weights_by_feature is None or self._intercepts is None:
             return {}
-        scores = np.asarray(row @ self._weights.T).ravel() + self._intercepts
+        scores = np.asarray(row @ self._weights_by_feature).ravel() + self._intercepts
         if len(self._intents) == 2:  # sklearn's binary model: one weight row for the second class
             second = 1.0 / (1.0 + np.exp(-scores[0]))
             return {self._intents[0]: float(1.0 - second), self._intents[1]: float(second)}
@@ -149,6 +151,12 @@ class BlendedIntentClassifier(StoredComponent, GraphComponent, IntentClassifier)
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking[:length] if length > 0 else ranking, add_to_output=True)
         return messages
+
+
+def _by_feature(weights: np.ndarray | None) -> np.ndarray | None:
+    """The weights one row per feature, contiguous: a sparse row times ``weights.T`` (a strided
+    view) made scipy copy the whole matrix for every message, 60 times the product's cost."""
+    return None if weights is None else np.ascontiguousarray(weights.T)
 
 
 def _sentence_features(message: Message) -> scipy.sparse.csr_matrix | None:

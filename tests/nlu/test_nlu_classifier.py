@@ -121,3 +121,19 @@ def test_registered_as_intent_classifier():
     registered = DefaultV1Recipe._registered_components[BlendedIntentClassifier.__name__]
     assert DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER in registered.types
     assert registered.is_trainable is True
+
+
+def test_probabilities_are_the_logistic_models_own(trained, featurize):
+    """The scores computed per message are sklearn's: the same weights, intercepts and softmax."""
+    import numpy as np
+    import scipy.sparse
+    from sklearn.linear_model import LogisticRegression
+
+    messages = featurize(["lệ phí đổi bằng lái bao nhiêu", "chào bạn", "căn cước mất mấy ngày"])
+    rows = scipy.sparse.vstack([message.get_sparse_features(TEXT)[1].features for message in messages]).tocsr()
+    model = LogisticRegression()
+    model.classes_ = np.array(trained._intents)
+    model.coef_, model.intercept_ = trained._weights, trained._intercepts
+    for message, expected in zip(messages, model.predict_proba(rows), strict=True):
+        ours = trained.probabilities(message)
+        assert [ours[name] for name in trained._intents] == pytest.approx(expected.tolist())
