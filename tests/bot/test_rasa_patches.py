@@ -54,15 +54,19 @@ responses:
 
 @asynccontextmanager
 async def action_server(
-    answer: Callable[[dict[str, Any]], dict[str, Any]], status: int = 200
+    answer: Callable[[dict[str, Any]], dict[str, Any]],
+    status: int = 200,
+    raw: list[tuple[bytes, dict[str, str]]] | None = None,
 ) -> AsyncIterator[list[dict]]:
     """A real HTTP action server on a free port that answers every call with ``answer(request)``
-    and ``status``; yields the requests it received."""
+    and ``status``; yields the requests it received (their bytes and headers also go to ``raw``)."""
     received: list[dict[str, Any]] = []
 
     async def webhook(request: web.Request) -> web.Response:
         body = await request.json()
         received.append(body)
+        if raw is not None:
+            raw.append((await request.read(), dict(request.headers)))
         return web.json_response(answer(body), status=status)
 
     app = web.Application()
@@ -479,28 +483,13 @@ def test_endpoint_bodies_are_the_same_json_values_without_escapes() -> None:
     }
 
     async def exchange() -> tuple[bytes, dict[str, str]]:
-        seen: dict[str, Any] = {}
-
-        async def webhook(request: web.Request) -> web.Response:
-            seen["raw"], seen["headers"] = await request.read(), dict(request.headers)
-            return web.json_response({"events": [], "responses": []})
-
-        app = web.Application()
-        app.router.add_post("/webhook", webhook)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        try:
+        seen: list[tuple[bytes, dict[str, str]]] = []
+        async with action_server(lambda _: {"events": [], "responses": []}, raw=seen) as (_, server):
             endpoint = EndpointConfig(
-                f"http://127.0.0.1:{port}/webhook",
-                headers={"X-Assistant": "citizen"},
-                basic_auth={"username": "rasa", "password": "s3cret"},
+                server.url, headers={"X-Assistant": "citizen"}, basic_auth={"username": "rasa", "password": "s3cret"}
             )
             assert await endpoint.request(json=body, method="post") == {"events": [], "responses": []}
-        finally:
-            await runner.cleanup()
-        return seen["raw"], seen["headers"]
+        return seen[0]
 
     raw, headers = asyncio.run(exchange())
     assert json.loads(raw) == body
