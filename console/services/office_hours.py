@@ -1,4 +1,5 @@
-"""Office hours of the one-stop desk, e.g. ``"mon-fri 07:30-11:30,13:30-17:00; sat 07:30-11:30"``.
+"""Office hours of the one-stop desk, e.g. ``"mon-fri 07:30-11:30,13:30-17:00; sat 07:30-11:30"``,
+or ``closed``: no desk answers live (every request for a person is called back, e.g. over Tết).
 
 Used to tell a citizen asking for a person whether someone can answer now, and if not, when.
 Public holidays are not modelled (a known gap: the desk would be promised on a holiday).
@@ -12,6 +13,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CLOSED = "closed"  # the whole value: never open
 DAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 _RANGE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
@@ -100,7 +102,8 @@ def _ranges(text: str) -> list[tuple[time, time]]:
 def parse(spec: str, timezone: str = "Asia/Ho_Chi_Minh") -> OfficeHours:
     """Read ``"<days> <ranges>; <days> <ranges>"``; raises :class:`OfficeHoursError` on any mistake."""
     week: list[list[tuple[time, time]]] = [[] for _ in DAYS]
-    for group in filter(None, (g.strip() for g in spec.lower().split(";"))):
+    groups = [] if spec.strip().lower() == CLOSED else spec.lower().split(";")
+    for group in filter(None, (g.strip() for g in groups)):
         days_text, _, ranges_text = group.partition(" ")
         ranges = _ranges(ranges_text)
         for day in _days(days_text):

@@ -57,7 +57,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         "PORTAL_PORT": str(portal_port),
         "CONSOLE_DATABASE_URL": f"sqlite:///{workdir / 'console.db'}",
         "CONSOLE_SERVICE_TOKEN": CONSOLE_TOKEN,
-        "CONSOLE_OFFICE_HOURS": "",  # never open: a handoff is always followed by the contact form
+        "CONSOLE_OFFICE_HOURS": "closed",  # never open: a handoff is always followed by the contact form
         "CONSOLE_HOST": "127.0.0.1",
         "CONSOLE_PORT": str(console_port),
         "PYTHONUNBUFFERED": "1",

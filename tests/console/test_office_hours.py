@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -60,3 +60,24 @@ def test_unknown_timezone_is_refused() -> None:
     """A wrong timezone name stops the service at start."""
     with pytest.raises(OfficeHoursError):
         parse(DEFAULT_OFFICE_HOURS, "Mars/Olympus")
+
+
+@pytest.mark.parametrize("spec", ["closed", " Closed "])
+def test_a_closed_desk_is_never_open(spec: str) -> None:
+    """``closed`` (not a blank value, which means the default hours) keeps the desk shut all week:
+    every handoff is called back, whatever the time of day the tests or the province run at."""
+    hours = parse(spec)
+    week = [datetime(2026, 11, 23, 0, 0, tzinfo=VN) + timedelta(minutes=30 * k) for k in range(7 * 48)]
+    assert not any(hours.is_open(moment) for moment in week)
+    assert hours.next_opening(week[0]) is None
+    assert hours.describe() == ""
+
+
+def test_a_blank_value_means_the_default_hours(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty CONSOLE_OFFICE_HOURS is unset: the documented default, not a closed desk."""
+    from console.settings import ConsoleSettings
+
+    monkeypatch.setenv("CONSOLE_OFFICE_HOURS", "")
+    assert ConsoleSettings().office_hours == DEFAULT_OFFICE_HOURS
+    monkeypatch.setenv("CONSOLE_OFFICE_HOURS", "closed")
+    assert ConsoleSettings().office_hours == "closed"

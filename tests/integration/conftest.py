@@ -38,7 +38,7 @@ def stack_env(workdir: Path) -> dict[str, str]:
         "CONSOLE_SERVICE_TOKEN": CONSOLE_TOKEN,
         # No opening hours: every handoff is "after hours", so the contact form always follows
         # (deterministic whatever the time of the run; within-hours replies are tested in tests/console).
-        "CONSOLE_OFFICE_HOURS": "",
+        "CONSOLE_OFFICE_HOURS": "closed",
     }
 
 

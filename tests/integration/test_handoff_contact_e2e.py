@@ -1,6 +1,6 @@
 """After office hours the bot asks for a contact, through the REST channel of the real stack.
 
-The stack's console has no opening hours (``CONSOLE_OFFICE_HOURS=""`` in the test stack), so every
+The stack's console has no opening hours (``CONSOLE_OFFICE_HOURS=closed`` in the test stack), so every
 handoff is followed by the contact form. What a citizen leaves is stored on the handoff, shown to
 staff in the desk, and never persisted in clear in Rasa's tracker store.
 """
