@@ -90,6 +90,27 @@ class _Conversation:
             self.rows.pop()  # before the current session: Rasa's query would not select it
 
 
+@dataclass(frozen=True)
+class _Statements:
+    """The store's statements, built once per store: Core, not ORM queries, so SQLAlchemy compiles
+    each once and a turn does not pay the ORM's per-query and per-object bookkeeping."""
+
+    count: Any  # rows of a sender up to an id (the check that none were deleted)
+    newer: Any  # rows of a sender after an id, in order
+    insert: Any
+
+    @classmethod
+    def for_table(cls, table: sa.Table) -> _Statements:
+        sender, last_id = sa.bindparam("sender_id"), sa.bindparam("last_id")
+        return cls(
+            count=sa.select(sa.func.count(table.c.id)).where(table.c.sender_id == sender, table.c.id <= last_id),
+            newer=sa.select(table.c.id, table.c.timestamp, table.c.type_name, table.c.data)
+            .where(table.c.sender_id == sender, table.c.id > last_id)
+            .order_by(table.c.id),
+            insert=table.insert(),
+        )
+
+
 class CachedSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` that reads each stored event once per process (see the module doc)."""
 
@@ -104,7 +125,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._cache_size = int(cache_size)
         self._db_retry_seconds = float(db_retry_seconds)
         self._conversations: OrderedDict[str, _Conversation] = OrderedDict()
-        self._prepared: tuple[Any, Any, Any] | None = None
+        self._statements = _Statements.for_table(self.SQLEvent.__table__)
         if self.engine.dialect.name == "sqlite":
             self._use_pooled_sqlite()
 
@@ -120,32 +141,18 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
-    def _statements(self) -> tuple[Any, Any, Any]:
-        """The store's three statements, built once (Core, not ORM queries: SQLAlchemy compiles
-        each once, and a turn does not pay the ORM's per-query and per-object bookkeeping)."""
-        if self._prepared is None:
-            table = self.SQLEvent.__table__
-            sender, last_id = sa.bindparam("sender_id"), sa.bindparam("last_id")
-            count = sa.select(sa.func.count(table.c.id)).where(table.c.sender_id == sender, table.c.id <= last_id)
-            newer = (
-                sa.select(table.c.id, table.c.timestamp, table.c.type_name, table.c.data)
-                .where(table.c.sender_id == sender, table.c.id > last_id)
-                .order_by(table.c.id)
-            )
-            self._prepared = (count, newer, table.insert())
-        return self._prepared
-
     def _conversation(self, connection: Any, sender_id: str, check: bool = True) -> _Conversation:
         """This process's copy of ``sender_id``'s current session, brought up to date; ``check``
         first verifies that none of the rows it knows were deleted."""
-        count, newer, _ = self._statements()
         known = self._conversations.pop(sender_id, None)
         if known is not None and check:
-            seen = connection.execute(count, {"sender_id": sender_id, "last_id": known.last_id}).scalar()
+            params = {"sender_id": sender_id, "last_id": known.last_id}
+            seen = connection.execute(self._statements.count, params).scalar()
             if seen != known.seen:  # rows deleted or replaced elsewhere: start again
                 known = None
         conversation = known or _Conversation()
-        for row in connection.execute(newer, {"sender_id": sender_id, "last_id": conversation.last_id}):
+        params = {"sender_id": sender_id, "last_id": conversation.last_id}
+        for row in connection.execute(self._statements.newer, params):
             for event in deserialise_events([decode_event(row.data)]):  # none when Rasa cannot read it
                 conversation.add(_Row(row.id, row.timestamp, row.type_name, event))
         self._conversations[sender_id] = conversation
@@ -214,7 +221,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             new_events = list(itertools.islice(events, len(conversation.rows), None))
             if self.event_broker is not None:
                 await self._stream_new_events(self.event_broker, new_events, sender_id)
-            insert, rows = self._statements()[2], []
+            rows = []
             for event in new_events:
                 data = event.as_dict()
                 values = {
@@ -225,7 +232,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                     "action_name": data.get("name"),
                     "data": json.dumps(data),
                 }
-                row_id = connection.execute(insert, values).inserted_primary_key[0]
+                row_id = connection.execute(self._statements.insert, values).inserted_primary_key[0]
                 rows.append(_Row(row_id, values["timestamp"], event.type_name, event))
             session.commit()
         for row in rows:
