@@ -98,10 +98,10 @@ def starts_with(events: Any, known: Any) -> bool:
 
 
 def _is_prefix(known: list[Any], events: list[Any]) -> bool:
-    if len(known) > len(events):
-        return False
     # Only a session with a masked copy in it goes through the stand-in check event by event.
-    return starts_with(events, known) or all(_same_event(old, new) for old, new in zip(known, events, strict=False))
+    return starts_with(events, known) or (
+        len(known) <= len(events) and all(_same_event(old, new) for old, new in zip(known, events, strict=False))
+    )
 
 
 def _remember(key: tuple, memo: _StatesMemo) -> None:
