@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.train import train as train_model
@@ -78,8 +79,7 @@ def main() -> int:
     except StartupError as error:  # a failed training or a bad setting exits with its own line (SystemExit)
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print_banner(layout, processes)
-    return watch(processes)
+    return watch(processes, announce=lambda: print_banner(layout, processes))
 
 
 def print_banner(layout: StackLayout, processes: list[RunningProcess]) -> None:
@@ -98,8 +98,13 @@ def print_banner(layout: StackLayout, processes: list[RunningProcess]) -> None:
     print("Rasa HTTP API token: RASA_AUTH_TOKEN (environment or var/secrets.env). Ctrl-C stops everything.", flush=True)
 
 
-def watch(processes: list[RunningProcess]) -> int:
-    """Block until Ctrl-C/SIGTERM (exit 0) or until a process dies (exit 1)."""
+def watch(processes: list[RunningProcess], announce: Callable[[], None] = lambda: None) -> int:
+    """Block until Ctrl-C/SIGTERM (exit 0) or until a process dies (exit 1).
+
+    ``announce`` (the banner that says "Ctrl-C stops everything") runs once Ctrl-C is handled: a
+    Ctrl-C right after that line used to interrupt the supervisor itself, which then exited without
+    stopping the servers (tests/integration/test_make_run_stop.py, one CI run).
+    """
     stopping = {"requested": False}
 
     def request_stop(_signum: int, _frame: object) -> None:
@@ -107,6 +112,7 @@ def watch(processes: list[RunningProcess]) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    announce()
     code = 0
     while not stopping["requested"]:
         dead = first_dead(processes)

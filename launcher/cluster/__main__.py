@@ -87,8 +87,7 @@ def main() -> int:
     except StartupError as error:  # a failed training or a bad setting exits with its own line (SystemExit)
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print_banner(cluster, processes)
-    return watch(processes)
+    return watch(processes, announce=lambda: print_banner(cluster, processes))
 
 
 if __name__ == "__main__":

@@ -75,3 +75,23 @@ def test_healthy_process_starts_and_stops(tmp_path: Path) -> None:
     assert running.alive()
     stop([running])
     assert not running.alive()
+
+
+def test_ctrl_c_right_after_the_banner_stops_the_servers(tmp_path: Path) -> None:
+    """A Ctrl-C that arrives as soon as "Ctrl-C stops everything" is printed is the supervisor's
+    orderly stop (exit 0, servers stopped), not an interrupt of the supervisor itself."""
+    import os
+    import signal
+
+    from launcher.run import watch
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    port = free_port()
+    process = start(python_spec(tmp_path, "web", SERVE.format(port=port), port))
+    try:
+        code = watch([process], announce=lambda: os.kill(os.getpid(), signal.SIGINT))
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert code == 0
+    assert not process.alive()
